@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * One schema for every setting Homeostat reads. Values come from an optional JSON file
+ * (HOMEOSTAT_CONFIG) and from environment variables, which win. Errors name the variable or key.
+ */
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+
+const tlsSchema = z
+  .object({
+    enabled: bool.optional(),
+    serverName: z.string().min(1).optional(),
+    serverCaCertPath: z.string().min(1).optional(),
+    clientCertPath: z.string().min(1).optional(),
+    clientKeyPath: z.string().min(1).optional(),
+  })
+  .refine((t) => Boolean(t.clientCertPath) === Boolean(t.clientKeyPath), {
+    message:
+      'client certificate and key must be given together (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH)',
+  });
+
+export const configSchema = z
+  .object({
+    temporal: z.object({
+      /** When set, Homeostat connects to this server and starts none of its own. */
+      address: z
+        .string()
+        .regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, for example temporal.example.com:7233')
+        .optional(),
+      namespace: z.string().min(1).default('default'),
+      apiKey: z.string().min(1).optional(),
+      tls: tlsSchema.default({}),
+    }),
+    embedded: z.object({
+      /** Where the embedded dev server keeps its SQLite file, so incidents survive a restart. */
+      stateDir: z.string().min(1).default('.state'),
+      ip: z.string().min(1).default('127.0.0.1'),
+      port: port.default(7233),
+      uiPort: port.default(8233),
+      /** false runs the dev server headless. */
+      ui: bool.default(true),
+    }),
+    worker: z.object({
+      taskQueue: z.string().min(1).default('homeostat'),
+      /** Seconds in-flight activities get to finish on shutdown before they are cancelled. */
+      shutdownGraceSeconds: z.coerce.number().min(0).max(600).default(10),
+    }),
+  })
+  .superRefine((cfg, ctx) => {
+    if (!cfg.temporal.address && (cfg.temporal.apiKey || cfg.temporal.tls.clientCertPath)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['temporal', 'address'],
+        message:
+          'TLS or an API key was configured without TEMPORAL_ADDRESS; the embedded dev server uses neither',
+      });
+    }
+    if (cfg.embedded.port === cfg.embedded.uiPort) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embedded', 'uiPort'],
+        message: 'must differ from the gRPC port',
+      });
+    }
+  });
+
+export type HomeostatConfig = z.output<typeof configSchema>;
+
+/** Environment variable → config path. Names follow Temporal's own envconfig where one exists. */
+export const ENV_KEYS: Record<string, readonly string[]> = {
+  TEMPORAL_ADDRESS: ['temporal', 'address'],
+  TEMPORAL_NAMESPACE: ['temporal', 'namespace'],
+  TEMPORAL_API_KEY: ['temporal', 'apiKey'],
+  TEMPORAL_TLS: ['temporal', 'tls', 'enabled'],
+  TEMPORAL_TLS_SERVER_NAME: ['temporal', 'tls', 'serverName'],
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: ['temporal', 'tls', 'serverCaCertPath'],
+  TEMPORAL_TLS_CLIENT_CERT_PATH: ['temporal', 'tls', 'clientCertPath'],
+  TEMPORAL_TLS_CLIENT_KEY_PATH: ['temporal', 'tls', 'clientKeyPath'],
+  HOMEOSTAT_STATE_DIR: ['embedded', 'stateDir'],
+  HOMEOSTAT_TEMPORAL_IP: ['embedded', 'ip'],
+  HOMEOSTAT_TEMPORAL_PORT: ['embedded', 'port'],
+  HOMEOSTAT_UI_PORT: ['embedded', 'uiPort'],
+  HOMEOSTAT_UI: ['embedded', 'ui'],
+  HOMEOSTAT_TASK_QUEUE: ['worker', 'taskQueue'],
+  HOMEOSTAT_SHUTDOWN_GRACE_SECONDS: ['worker', 'shutdownGraceSeconds'],
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    node[key] = typeof next === 'object' && next !== null ? next : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  const dotted = path.map(String).join('.');
+  const env = Object.entries(ENV_KEYS).find(([, p]) => p.join('.') === dotted)?.[0];
+  return env ? `${env} (${dotted})` : dotted;
+}
+
+/** Reads the file named by HOMEOSTAT_CONFIG (if any) and the environment; throws ConfigError naming each bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HomeostatConfig {
+  let raw: Record<string, unknown> = { temporal: {}, embedded: {}, worker: {} };
+  const file = env.HOMEOSTAT_CONFIG;
+  if (file) {
+    try {
+      raw = { ...raw, ...(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) };
+    } catch (err) {
+      throw new ConfigError(`HOMEOSTAT_CONFIG=${file}: cannot read it as JSON (${(err as Error).message})`);
+    }
+  }
+  for (const [name, path] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, value);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${describePath(i.path)}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

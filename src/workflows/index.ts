@@ -1,0 +1,2 @@
+// Every workflow the Homeostat worker runs. Only deterministic code is reachable from here.
+export { stackSelfCheck } from './selfCheck';

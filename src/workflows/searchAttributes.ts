@@ -1,0 +1,21 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/**
+ * Custom search attributes every incident keeps current, so the Temporal UI and `temporal workflow list`
+ * can filter incidents (e.g. `HomeostatPhase = "awaiting-approval"`). The stack registers them at start.
+ */
+export const SA_SERVICE = defineSearchAttributeKey('HomeostatService', 'KEYWORD');
+export const SA_PHASE = defineSearchAttributeKey('HomeostatPhase', 'KEYWORD');
+export const SA_FAILURE_CLASS = defineSearchAttributeKey('HomeostatFailureClass', 'KEYWORD');
+export const SA_PLAYBOOK = defineSearchAttributeKey('HomeostatPlaybook', 'KEYWORD');
+export const SA_OUTCOME = defineSearchAttributeKey('HomeostatOutcome', 'KEYWORD');
+export const SA_SEVERITY = defineSearchAttributeKey('HomeostatSeverity', 'KEYWORD');
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  SA_SERVICE,
+  SA_PHASE,
+  SA_FAILURE_CLASS,
+  SA_PLAYBOOK,
+  SA_OUTCOME,
+  SA_SEVERITY,
+] as const;

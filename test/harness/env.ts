@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createHomeostatWorker } from '../../src/workers/worker';
+
+export const TEST_ENV = {
+  address: 'HOMEOSTAT_TEST_TEMPORAL_ADDRESS',
+  bundle: 'HOMEOSTAT_TEST_WORKFLOW_BUNDLE',
+  dir: 'HOMEOSTAT_TEST_DIR',
+} as const;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set: run tests through jest (its global setup starts the server)`);
+  return value;
+}
+
+export const testServerAddress = (): string => required(TEST_ENV.address);
+export const testWorkflowBundle = (): { codePath: string } => ({ codePath: required(TEST_ENV.bundle) });
+
+export interface TestContext {
+  client: Client;
+  taskQueue: string;
+  worker: Worker;
+}
+
+/**
+ * Runs `fn` with a client and a running Homeostat worker on a fresh task queue of the shared server.
+ * The worker and both connections are shut down however `fn` ends, so no test leaks them.
+ */
+export async function withWorker<T>(
+  fn: (ctx: TestContext) => Promise<T>,
+  opts: { address?: string; taskQueue?: string } = {},
+): Promise<T> {
+  const address = opts.address ?? testServerAddress();
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  try {
+    const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
+    const worker = await createHomeostatWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: testWorkflowBundle(),
+      shutdownGraceSeconds: 0,
+    });
+    const client = new Client({ connection, namespace: 'default' });
+    return await worker.runUntil(fn({ client, taskQueue, worker }));
+  } finally {
+    await nativeConnection.close();
+    await connection.close();
+  }
+}

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { freePort } from '../src/workers/ports';
+import { PROJECT_ROOT } from '../src/workers/temporalCli';
+import { ALL_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
+
+/** The real `npm start` entry point as a child process, with its own ports and state folder. */
+function launch(env: Record<string, string>): {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/stack.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  return { child, output: () => out };
+}
+
+const exitOf = (child: ChildProcessWithoutNullStreams): Promise<number | null> =>
+  new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Direct children of `pid`, read from /proc (the launcher's dev server among them). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces.
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the stack launcher (npm start)', () => {
+  const dirs: string[] = [];
+  const stateDir = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'homeostat-stack-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('serves the UI, registers the search attributes, and leaves nothing behind on SIGTERM', async () => {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const { child, output } = launch({
+      HOMEOSTAT_STATE_DIR: stateDir(),
+      HOMEOSTAT_TEMPORAL_PORT: String(port),
+      HOMEOSTAT_UI_PORT: String(uiPort),
+    });
+    try {
+      await waitFor(() => output().includes('ready.') || child.exitCode !== null, 'the launcher to be ready');
+      expect(output()).toContain(`Temporal UI: http://127.0.0.1:${uiPort}`);
+
+      const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+      expect(ui.status).toBe(200);
+
+      const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      await connection.close();
+      for (const key of ALL_SEARCH_ATTRIBUTES)
+        expect(Object.keys(attrs.customAttributes ?? {})).toContain(key.name);
+
+      const descendants = childrenOf(child.pid!);
+      expect(descendants.length).toBeGreaterThan(0);
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+      expect(output()).toContain('stopped');
+      expect(descendants.filter(alive)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a port already in use, naming the setting to change', async () => {
+    const blocker: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', r));
+    try {
+      const { child, output } = launch({
+        HOMEOSTAT_STATE_DIR: stateDir(),
+        HOMEOSTAT_TEMPORAL_PORT: String(port),
+        HOMEOSTAT_UI_PORT: String(await freePort()),
+      });
+      expect(await exitOf(child)).toBe(1);
+      expect(output()).toMatch(new RegExp(`port ${port} .*already in use.*HOMEOSTAT_TEMPORAL_PORT`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('exits 2 on bad configuration, naming the key', async () => {
+    const { child, output } = launch({ HOMEOSTAT_STATE_DIR: stateDir(), HOMEOSTAT_UI_PORT: 'eighty' });
+    expect(await exitOf(child)).toBe(2);
+    expect(output()).toMatch(/HOMEOSTAT_UI_PORT/);
+  });
+});
