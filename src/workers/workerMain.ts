@@ -20,7 +20,9 @@ async function main(): Promise<void> {
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
     });
-    console.log(`[homeostat] worker polling ${cfg.worker.taskQueue} on ${address} (${cfg.temporal.namespace})`);
+    console.log(
+      `[homeostat] worker polling ${cfg.worker.taskQueue} on ${address} (${cfg.temporal.namespace})`,
+    );
     await worker.run();
   } finally {
     await connection.close();
