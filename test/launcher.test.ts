@@ -50,14 +50,16 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
-const alive = (pid: number): boolean => {
+/** A process that still runs (a zombie awaiting its reaper counts as gone), described by its command line. */
+function aliveCommand(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
+    return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`;
   } catch {
-    return false;
+    return undefined;
   }
-};
+}
 
 describe('the stack launcher (npm start)', () => {
   const dirs: string[] = [];
@@ -93,7 +95,10 @@ describe('the stack launcher (npm start)', () => {
       child.kill('SIGTERM');
       expect(await exitOf(child)).toBe(0);
       expect(output()).toContain('stopped');
-      expect(descendants.filter(alive)).toEqual([]);
+      // Helpers (the server, tsx's esbuild service) may take a moment after the launcher's exit to finish.
+      const survivors = (): string[] => descendants.map(aliveCommand).filter((c): c is string => Boolean(c));
+      await waitFor(() => survivors().length === 0, 'children to exit', 10_000).catch(() => undefined);
+      expect(survivors()).toEqual([]);
     } finally {
       child.kill('SIGKILL');
     }

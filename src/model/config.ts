@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { AWS_ENV_KEYS, awsConfigSchema } from './awsConfig';
+import { FLEET_ENV_KEYS, fleetConfigSchema } from './fleetConfig';
+import { WEBHOOK_ENV_KEYS, webhookConfigSchema } from './webhookConfig';
 
 /**
  * One schema for every setting Homeostat reads. Values come from an optional JSON file
@@ -51,6 +54,16 @@ export const configSchema = z
       /** Seconds in-flight activities get to finish on shutdown before they are cancelled. */
       shutdownGraceSeconds: z.coerce.number().min(0).max(600).default(10),
     }),
+    /** Who may approve or abort a remediation. Fails closed: an empty list allows nobody. */
+    approvers: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+      z.array(z.string().min(1)).default([]),
+    ),
+    /** Which platform the worker's providers act on. */
+    target: z.enum(['local', 'aws']).default('local'),
+    webhook: webhookConfigSchema.default(webhookConfigSchema.parse({})),
+    aws: awsConfigSchema.default(awsConfigSchema.parse({})),
+    fleet: fleetConfigSchema.default(fleetConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     if (!cfg.temporal.address && (cfg.temporal.apiKey || cfg.temporal.tls.clientCertPath)) {
@@ -89,7 +102,16 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_UI: ['embedded', 'ui'],
   HOMEOSTAT_TASK_QUEUE: ['worker', 'taskQueue'],
   HOMEOSTAT_SHUTDOWN_GRACE_SECONDS: ['worker', 'shutdownGraceSeconds'],
+  HOMEOSTAT_APPROVERS: ['approvers'],
+  HOMEOSTAT_TARGET: ['target'],
+  ...prefixed('webhook', WEBHOOK_ENV_KEYS),
+  ...prefixed('aws', AWS_ENV_KEYS),
+  ...prefixed('fleet', FLEET_ENV_KEYS),
 };
+
+function prefixed(section: string, keys: Record<string, readonly string[]>): Record<string, readonly string[]> {
+  return Object.fromEntries(Object.entries(keys).map(([env, path]) => [env, [section, ...path]]));
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -113,7 +135,7 @@ function describePath(path: readonly PropertyKey[]): string {
 
 /** Reads the file named by HOMEOSTAT_CONFIG (if any) and the environment; throws ConfigError naming each bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HomeostatConfig {
-  let raw: Record<string, unknown> = { temporal: {}, embedded: {}, worker: {} };
+  let raw: Record<string, unknown> = { temporal: {}, embedded: {}, worker: {}, webhook: {}, aws: {}, fleet: {} };
   const file = env.HOMEOSTAT_CONFIG;
   if (file) {
     try {
