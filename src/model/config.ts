@@ -56,7 +56,13 @@ export const configSchema = z
     }),
     /** Who may approve or abort a remediation. Fails closed: an empty list allows nobody. */
     approvers: z.preprocess(
-      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : v,
       z.array(z.string().min(1)).default([]),
     ),
     /** Which platform the worker's providers act on. */
@@ -109,7 +115,10 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   ...prefixed('fleet', FLEET_ENV_KEYS),
 };
 
-function prefixed(section: string, keys: Record<string, readonly string[]>): Record<string, readonly string[]> {
+function prefixed(
+  section: string,
+  keys: Record<string, readonly string[]>,
+): Record<string, readonly string[]> {
   return Object.fromEntries(Object.entries(keys).map(([env, path]) => [env, [section, ...path]]));
 }
 
@@ -135,7 +144,14 @@ function describePath(path: readonly PropertyKey[]): string {
 
 /** Reads the file named by HOMEOSTAT_CONFIG (if any) and the environment; throws ConfigError naming each bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HomeostatConfig {
-  let raw: Record<string, unknown> = { temporal: {}, embedded: {}, worker: {}, webhook: {}, aws: {}, fleet: {} };
+  let raw: Record<string, unknown> = {
+    temporal: {},
+    embedded: {},
+    worker: {},
+    webhook: {},
+    aws: {},
+    fleet: {},
+  };
   const file = env.HOMEOSTAT_CONFIG;
   if (file) {
     try {
