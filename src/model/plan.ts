@@ -1,0 +1,60 @@
+import type { FailureClass } from './incidentState';
+
+/** A check that a step worked: a metric over a window, after a bake time, within a bound. */
+export interface VerifyCheck {
+  metric: string;
+  /** Healthy when every sample in the window is at most `max` / at least `min` (absolute, resolved at plan time). */
+  max?: number;
+  min?: number;
+  /** Wait this long after the action before judging (skippable by an approver's fast path). */
+  bakeSeconds: number;
+  /** How much recent data to judge. */
+  windowSeconds: number;
+  /** `targets`: only the step's targets' series (falls back to the service's); `service`: the whole service. */
+  scope: 'targets' | 'service';
+}
+
+/** A concrete change, with everything resolved: which release, which targets, which weights. */
+export type ActionSpec =
+  | { kind: 'set-release'; service: string; release: string; targets?: string[] }
+  | { kind: 'restart'; service: string; targets?: string[] }
+  | { kind: 'set-weights'; service: string; weights: Record<string, number> }
+  | { kind: 'scale'; service: string; desiredCount: number }
+  | { kind: 'clear-cache'; service: string; targets?: string[] }
+  | { kind: 'replay-dead-letters'; service: string; max?: number };
+
+/** How a completed step is undone: derived from what the action reported it changed. */
+export type CompensationKind = 'restore-release' | 'restore-weights' | 'restore-count' | 'none';
+
+export interface PlannedStep {
+  id: string;
+  description: string;
+  action: ActionSpec;
+  verify: VerifyCheck;
+  compensation: CompensationKind;
+}
+
+export interface PlannedStage {
+  name: string;
+  steps: PlannedStep[];
+}
+
+/** The resolved plan: recorded in the workflow's history, so a catalog edit never changes a running incident. */
+export interface ResolvedPlan {
+  playbook: string;
+  failureClass: FailureClass;
+  requiresApproval: boolean;
+  /** Why approval is or is not required, for the people asked. */
+  approvalReason: string;
+  stages: PlannedStage[];
+  /** Releases per target when the plan was made; a change not made by us means the world moved. */
+  expectedReleases: Record<string, string>;
+  /** Final check of the whole service after the last stage. */
+  recovery: VerifyCheck;
+}
+
+/** What planning says when no playbook fits. */
+export interface NoPlan {
+  playbook: null;
+  reason: string;
+}

@@ -1,0 +1,75 @@
+/**
+ * What providers report about the world: topology, metric series, deployments, action outcomes.
+ * Plain data (it travels through Temporal histories); the interfaces that produce it are in providers/types.ts.
+ */
+
+export interface Target {
+  id: string;
+  release: string;
+  healthy: boolean;
+  pool?: string;
+}
+
+export interface Topology {
+  service: string;
+  targets: Target[];
+  /** Current traffic weights by pool (empty where the platform has no pools for this service). */
+  weights: Record<string, number>;
+  /** Desired replica count (the local fleet) or task count (ECS). */
+  desiredCount: number;
+  /** Services this one calls, for dependency-graph root cause. */
+  dependencies: string[];
+}
+
+export const METRIC_NAMES = [
+  'request_rate', // requests per second
+  'error_ratio', // failed / all requests, 0..1
+  'latency_p95_ms',
+  'memory_rss_mb',
+  'event_loop_lag_ms',
+  'queue_depth',
+  'dead_letters',
+  'healthy_targets',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export interface MetricSeries {
+  metric: MetricName | string;
+  /** Which slice this series is: by release, by target or by pool, or the whole service when empty. */
+  labels: { release?: string; target?: string; pool?: string };
+  /** [epoch milliseconds, value], oldest first. */
+  points: Array<[number, number]>;
+}
+
+export interface SeriesQuery {
+  service: string;
+  metrics: readonly string[];
+  from: Date;
+  to: Date;
+  stepSeconds: number;
+  /** Also return per-release series where the platform can (bad-release detection compares releases). */
+  byRelease?: boolean;
+}
+
+export interface Deployment {
+  id: string;
+  service: string;
+  release: string;
+  previousRelease?: string;
+  /** ISO time the deployment started. */
+  at: string;
+  /** Targets it changed; all of the service's when absent. */
+  targets?: string[];
+  /** Who or what deployed it (a person, CI, or `homeostat:<actionId>` for our own actions). */
+  by?: string;
+}
+
+/** What a completed action changed, in the terms its compensation needs to undo it. */
+export interface ActionOutcome {
+  actionId: string;
+  /** False when the action had already been applied (ledger hit, or the world was already in that state). */
+  applied: boolean;
+  summary: string;
+  before: { release?: Record<string, string>; weights?: Record<string, number>; desiredCount?: number };
+  after: { release?: Record<string, string>; weights?: Record<string, number>; desiredCount?: number };
+}
