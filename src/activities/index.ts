@@ -1,8 +1,23 @@
+import { actActivities } from './act';
+import { decideActivities } from './decide';
+import type { ActivityDeps } from './deps';
+import { gatherActivities } from './gather';
+import { recordActivities } from './record';
 import { probeWorker } from './selfCheck';
+import { verifyActivities } from './verify';
 
-/** The activities the Homeostat worker registers. Later issues add dependencies (providers, config) here. */
-export function createActivities() {
-  return { probeWorker };
+export type { ActivityDeps } from './deps';
+
+/** The activities the Homeostat worker registers. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    probeWorker,
+    ...gatherActivities(deps),
+    ...decideActivities(deps),
+    ...actActivities(deps),
+    ...verifyActivities(deps),
+    ...recordActivities(deps),
+  };
 }
 
 export type HomeostatActivities = ReturnType<typeof createActivities>;

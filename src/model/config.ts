@@ -65,6 +65,27 @@ export const configSchema = z
           : v,
       z.array(z.string().min(1)).default([]),
     ),
+    incidents: z
+      .object({
+        /** An incident waiting this long for approval escalates to a human instead. */
+        approvalTimeoutSeconds: z.coerce.number().int().min(1).default(900),
+        /** How long a new incident collects the rest of an alert storm before it gathers evidence. */
+        triageSeconds: z.coerce.number().min(0).max(600).default(5),
+        /** The recent window compared with the baseline window before it. */
+        recentWindowSeconds: z.coerce.number().int().min(2).default(30),
+        baselineWindowSeconds: z.coerce.number().int().min(10).default(600),
+        /** A playbook catalog file replacing the default one. */
+        playbooks: z.string().min(1).optional(),
+        /** Plan but never act: the plan is recorded and the incident escalates to a human. */
+        dryRun: bool.default(false),
+      })
+      .default({
+        approvalTimeoutSeconds: 900,
+        triageSeconds: 5,
+        recentWindowSeconds: 30,
+        baselineWindowSeconds: 600,
+        dryRun: false,
+      }),
     /** Which platform the worker's providers act on. */
     target: z.enum(['local', 'aws']).default('local'),
     webhook: webhookConfigSchema.default(webhookConfigSchema.parse({})),
@@ -110,6 +131,12 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_SHUTDOWN_GRACE_SECONDS: ['worker', 'shutdownGraceSeconds'],
   HOMEOSTAT_APPROVERS: ['approvers'],
   HOMEOSTAT_TARGET: ['target'],
+  HOMEOSTAT_APPROVAL_TIMEOUT_SECONDS: ['incidents', 'approvalTimeoutSeconds'],
+  HOMEOSTAT_TRIAGE_SECONDS: ['incidents', 'triageSeconds'],
+  HOMEOSTAT_RECENT_WINDOW_SECONDS: ['incidents', 'recentWindowSeconds'],
+  HOMEOSTAT_BASELINE_WINDOW_SECONDS: ['incidents', 'baselineWindowSeconds'],
+  HOMEOSTAT_PLAYBOOKS: ['incidents', 'playbooks'],
+  HOMEOSTAT_DRY_RUN: ['incidents', 'dryRun'],
   ...prefixed('webhook', WEBHOOK_ENV_KEYS),
   ...prefixed('aws', AWS_ENV_KEYS),
   ...prefixed('fleet', FLEET_ENV_KEYS),

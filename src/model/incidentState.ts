@@ -1,5 +1,8 @@
 import type { Severity } from './alert';
+import type { Diagnosis, Evidence } from './diagnosis';
 import type { IncidentInput } from './incident';
+import type { ActionSpec, CompensationKind, ResolvedPlan } from './plan';
+import type { ActionOutcome } from './signals';
 
 export const PHASES = [
   'triage',
@@ -66,20 +69,84 @@ export interface TimelineEntry {
   event: string;
 }
 
+/** Policy read from configuration once per incident (an activity), so it is fixed in history. */
+export interface IncidentPolicy {
+  /** Who may approve or abort; empty allows nobody (fail closed). */
+  approvers: string[];
+  approvalTimeoutSeconds: number;
+  triageSeconds: number;
+  dryRun: boolean;
+}
+
+export type StepStatus = 'running' | 'verifying' | 'done' | 'failed' | 'compensated' | 'compensation-failed';
+
+export interface StepRecord {
+  plan: number;
+  stage: string;
+  stepId: string;
+  description: string;
+  actionId: string;
+  action: ActionSpec;
+  compensationKind: CompensationKind;
+  status: StepStatus;
+  startedAt: string;
+  outcome?: ActionOutcome;
+  verification?: VerifyResult;
+  compensation?: { actionId: string; summaries: string[] };
+}
+
+export interface VerifyResult {
+  healthy: boolean;
+  metric: string;
+  /** The worst value seen in the window (max for an upper bound, min for a lower one); null without data. */
+  observed: number | null;
+  bound: string;
+  samples: number;
+  /** True when an approver's fast path cut the bake time short. */
+  fastPath: boolean;
+  detail: string;
+}
+
 export interface IncidentState {
   input: IncidentInput;
+  workflowId: string;
   phase: Phase;
   severity: Severity;
+  /** Fingerprints of the alerts currently firing / that resolved. */
   firingAlerts: string[];
   resolvedAlerts: string[];
   alertsSeen: number;
-  /** Gathered evidence and diagnosis of the current plan (replanning replaces them). */
-  evidence?: unknown;
-  diagnosis?: unknown;
-  plan?: unknown;
-  steps: unknown[];
+  policy?: IncidentPolicy;
+  /** Evidence, diagnosis and plan of the current attempt (re-planning replaces them). */
+  evidence?: Evidence;
+  diagnosis?: Diagnosis;
+  plan?: ResolvedPlan;
+  plansMade: number;
+  steps: StepRecord[];
+  approvals: AuditEntry[];
+  /** Set by an approval with the fast path: remaining bake times are skipped. */
+  fastPath: boolean;
+  timeline: TimelineEntry[];
+  outcome?: Outcome;
+  /** One line on why the incident ended as it did. */
+  conclusion?: string;
+}
+
+/** The workflow's result: what happened, for the record and for learning. */
+export interface IncidentReport {
+  workflowId: string;
+  key: string;
+  service: string;
+  title: string;
+  outcome: Outcome;
+  conclusion: string;
+  failureClass?: FailureClass;
+  playbook?: string;
+  openedAt: string;
+  closedAt: string;
+  /** Time to recovery (or to the end, for other outcomes), seconds. */
+  durationSeconds: number;
+  steps: StepRecord[];
   approvals: AuditEntry[];
   timeline: TimelineEntry[];
-  replans: number;
-  outcome?: Outcome;
 }

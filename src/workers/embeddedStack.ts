@@ -8,7 +8,8 @@ import { connectClient, connectWorker } from './connection';
 import { startDevServer, type RunningDevServer } from './devServer';
 import { ensureSearchAttributes } from './searchAttributes';
 import { describeCli, resolveTemporalCli } from './temporalCli';
-import { createHomeostatWorker } from './worker';
+import type { Providers } from '../providers/types';
+import { activityDepsFromConfig, createHomeostatWorker } from './worker';
 
 export interface RunningStack {
   address: string;
@@ -26,7 +27,11 @@ export interface RunningStack {
  * The whole stack in one process: the embedded dev server (unless TEMPORAL_ADDRESS points elsewhere),
  * the search attributes, and a worker — proven by a self-check workflow before it reports ready.
  */
-export async function startStack(cfg: HomeostatConfig, log: (msg: string) => void): Promise<RunningStack> {
+export async function startStack(
+  cfg: HomeostatConfig,
+  log: (msg: string) => void,
+  providers?: Providers,
+): Promise<RunningStack> {
   let server: RunningDevServer | undefined;
   let connection: Connection | undefined;
   let nativeConnection: NativeConnection | undefined;
@@ -71,6 +76,7 @@ export async function startStack(cfg: HomeostatConfig, log: (msg: string) => voi
       namespace: cfg.temporal.namespace,
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
+      activityDeps: activityDepsFromConfig(cfg, providers),
     });
     workerDone = worker.run();
 

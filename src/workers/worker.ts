@@ -1,5 +1,9 @@
+import { join, resolve } from 'node:path';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { HomeostatConfig } from '../model/config';
+import { loadCatalog } from '../playbooks/catalog';
+import type { Providers } from '../providers/types';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -7,10 +11,22 @@ export interface HomeostatWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  activityDeps: ActivityDeps;
   shutdownGraceSeconds?: number;
   /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles WORKFLOWS_PATH itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+}
+
+/** The activities' dependencies from configuration: the catalog is loaded (and validated) once, here. */
+export function activityDepsFromConfig(cfg: HomeostatConfig, providers: Providers | undefined): ActivityDeps {
+  return {
+    ...(providers ? { providers } : {}),
+    catalog: loadCatalog(cfg.incidents.playbooks),
+    incidents: cfg.incidents,
+    approvers: cfg.approvers,
+    recordDir: join(resolve(cfg.embedded.stateDir), 'incidents'),
+  };
 }
 
 export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promise<Worker> {
@@ -18,7 +34,7 @@ export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promi
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities(),
+    activities: createActivities(opts.activityDeps),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     // In-flight activities get this long to finish before shutdown cancels them (SDK default: 0).
     shutdownGraceTime: `${opts.shutdownGraceSeconds ?? 10} seconds`,

@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../model/config';
 import { connectWorker } from './connection';
-import { createHomeostatWorker } from './worker';
+import { activityDepsFromConfig, createHomeostatWorker } from './worker';
 
 /**
  * `npm run worker`: a worker alone, for production next to an existing Temporal cluster or Temporal
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       namespace: cfg.temporal.namespace,
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
+      activityDeps: activityDepsFromConfig(cfg, undefined),
     });
     console.log(
       `[homeostat] worker polling ${cfg.worker.taskQueue} on ${address} (${cfg.temporal.namespace})`,

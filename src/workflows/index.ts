@@ -1,2 +1,3 @@
 // Every workflow the Homeostat worker runs. Only deterministic code is reachable from here.
+export { incidentWorkflow } from './incident';
 export { stackSelfCheck } from './selfCheck';

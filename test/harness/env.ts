@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../src/activities';
+import { loadCatalog } from '../../src/playbooks/catalog';
 import { createHomeostatWorker } from '../../src/workers/worker';
 
 export const TEST_ENV = {
@@ -31,7 +33,7 @@ export interface TestContext {
  */
 export async function withWorker<T>(
   fn: (ctx: TestContext) => Promise<T>,
-  opts: { address?: string; taskQueue?: string } = {},
+  opts: { address?: string; taskQueue?: string; deps?: Partial<ActivityDeps> } = {},
 ): Promise<T> {
   const address = opts.address ?? testServerAddress();
   const connection = await Connection.connect({ address });
@@ -44,6 +46,7 @@ export async function withWorker<T>(
       taskQueue,
       workflowBundle: testWorkflowBundle(),
       shutdownGraceSeconds: 0,
+      activityDeps: testActivityDeps(opts.deps),
     });
     const client = new Client({ connection, namespace: 'default' });
     return await worker.runUntil(fn({ client, taskQueue, worker }));
@@ -51,4 +54,21 @@ export async function withWorker<T>(
     await nativeConnection.close();
     await connection.close();
   }
+}
+
+/** Activity dependencies for tests: the default catalog, quick triage, no approvers unless given. */
+export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  return {
+    catalog: loadCatalog(),
+    incidents: {
+      approvalTimeoutSeconds: 60,
+      triageSeconds: 0,
+      recentWindowSeconds: 10,
+      baselineWindowSeconds: 120,
+      dryRun: false,
+    },
+    approvers: [],
+    recordDir: `${required(TEST_ENV.dir)}/incidents`,
+    ...overrides,
+  };
 }

@@ -1,0 +1,37 @@
+import { diagnose } from '../diagnosis/diagnose';
+import type { Diagnosis, Evidence } from '../model/diagnosis';
+import type { IncidentPolicy } from '../model/incidentState';
+import type { NoPlan, ResolvedPlan } from '../model/plan';
+import { resolvePlan } from '../playbooks/resolve';
+import type { ActivityDeps } from './deps';
+
+/**
+ * Diagnosis and planning run as activities, not in the workflow: their rules and the catalog can evolve
+ * without breaking the determinism of running incidents, whose history keeps the result they got.
+ */
+export function decideActivities(deps: ActivityDeps) {
+  return {
+    async loadPolicy(): Promise<IncidentPolicy> {
+      return {
+        approvers: [...deps.approvers],
+        approvalTimeoutSeconds: deps.incidents.approvalTimeoutSeconds,
+        triageSeconds: deps.incidents.triageSeconds,
+        dryRun: deps.incidents.dryRun,
+      };
+    },
+
+    async diagnoseIncident(evidence: Evidence): Promise<Diagnosis> {
+      return diagnose(evidence);
+    },
+
+    async planRemediation(req: { diagnosis: Diagnosis; evidence: Evidence }): Promise<ResolvedPlan | NoPlan> {
+      const { diagnosis, evidence } = req;
+      const topology =
+        diagnosis.rootService === evidence.service
+          ? evidence.topology
+          : evidence.dependencies.find((d) => d.service === diagnosis.rootService)?.topology;
+      if (!topology) return { playbook: null, reason: `no topology gathered for ${diagnosis.rootService}` };
+      return resolvePlan(deps.catalog, diagnosis, topology);
+    },
+  };
+}
