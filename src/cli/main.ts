@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ConfigError, loadConfig } from '../model/config';
+import { INCIDENT_WORKFLOW_TYPE } from '../model/incident';
+import { abortUpdate, approveUpdate, stateQuery } from '../workflows/api';
+import { connectClient } from '../workers/connection';
+import { formatState } from './format';
+import { toWorkflowId } from './incidentId';
+
+const USAGE = `usage: homeostat <command>
+
+  list [--all]                                   open incidents (--all: closed ones too)
+  status <incident>                              phase, diagnosis, plan, approvals, timeline
+  approve <incident> --by <who> --reason <why> [--fast-path]
+  abort <incident> --by <who> --reason <why>
+
+<incident> is a workflow id (incident:checkout) or an incident key (checkout).
+Connects to TEMPORAL_ADDRESS, or to the embedded stack (127.0.0.1:7233 by default).`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      by: { type: 'string' },
+      reason: { type: 'string' },
+      'fast-path': { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!['list', 'status', 'approve', 'abort'].includes(command))
+    throw new UsageError(`unknown command '${command}'`);
+
+  const cfg = loadConfig();
+  const address = cfg.temporal.address ?? `${cfg.embedded.ip}:${cfg.embedded.port}`;
+  const connection = await connectClient(cfg, address).catch((err: unknown) => {
+    throw new Error(
+      `cannot reach Temporal at ${address} (${(err as Error).message}); is \`npm start\` running?`,
+    );
+  });
+  const client = new Client({ connection, namespace: cfg.temporal.namespace });
+  try {
+    if (command === 'list') return await list(client, values.all);
+    const target = positionals[0];
+    if (!target) throw new UsageError(`${command} needs an incident id (see \`homeostat list\`)`);
+    const workflowId = toWorkflowId(target);
+    const handle = client.workflow.getHandle(workflowId);
+    if (command === 'status') {
+      const state = await handle.query(stateQuery);
+      console.log(values.json ? JSON.stringify(state, null, 2) : formatState(state));
+      return 0;
+    }
+    const by = values.by?.trim();
+    const reason = values.reason?.trim();
+    if (!by || !reason) {
+      throw new UsageError(
+        `${command} needs --by <who> and --reason <why>, e.g. --by alice --reason "canary looks fine"`,
+      );
+    }
+    const decision =
+      command === 'approve'
+        ? await handle.executeUpdate(approveUpdate, { args: [{ by, reason, fastPath: values['fast-path'] }] })
+        : await handle.executeUpdate(abortUpdate, { args: [{ by, reason }] });
+    console.log(`${workflowId}: ${decision.message}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      console.error(`no incident ${positionals[0]} (\`homeostat list --all\` shows the incidents there are)`);
+      return 1;
+    }
+    if (err instanceof WorkflowUpdateFailedError) {
+      console.error(`refused: ${err.cause?.message ?? err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function list(client: Client, all: boolean): Promise<number> {
+  const query = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}"${all ? '' : ' AND ExecutionStatus="Running"'}`;
+  let n = 0;
+  for await (const wf of client.workflow.list({ query })) {
+    const sa = wf.searchAttributes ?? {};
+    const get = (k: string): string => String((sa[k] as unknown[] | undefined)?.[0] ?? '-');
+    console.log(
+      [
+        wf.workflowId,
+        get('HomeostatPhase'),
+        get('HomeostatFailureClass'),
+        get('HomeostatOutcome'),
+        wf.startTime.toISOString(),
+      ].join('  '),
+    );
+    n++;
+  }
+  if (n === 0) console.log(all ? 'no incidents' : 'no open incidents (--all shows closed ones)');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(
+      err instanceof ConfigError ? err.message : `error: ${(err as Error).message ?? String(err)}`,
+    );
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
+);

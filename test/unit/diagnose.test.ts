@@ -1,0 +1,152 @@
+import { diagnose } from '../../src/diagnosis/diagnose';
+import { evidence, NOW, series, targets } from './evidence';
+
+const deployedAgo = (s: number): string => new Date(NOW - s * 1000).toISOString();
+
+describe('diagnose', () => {
+  it('calls a steady service healthy', () => {
+    const d = diagnose(evidence({ series: [series('error_ratio', {}, () => 0.01)] }));
+    expect(d).toMatchObject({ failureClass: 'unknown', healthy: true });
+  });
+
+  it('blames a recent deploy whose release errs, naming the release to return to', () => {
+    const ev = evidence({
+      topology: {
+        service: 'checkout',
+        targets: targets('v2', 3),
+        weights: {},
+        desiredCount: 3,
+        dependencies: [],
+      },
+      deployments: [
+        {
+          id: 'd2',
+          service: 'checkout',
+          release: 'v2',
+          previousRelease: 'v1',
+          at: deployedAgo(60),
+          by: 'ci',
+        },
+      ],
+      series: [
+        series('error_ratio', {}, (ago) => (ago > 60 ? 0.01 : 0.4)),
+        series('error_ratio', { release: 'v2' }, () => 0.4, 60),
+      ],
+    });
+    const d = diagnose(ev);
+    expect(d).toMatchObject({
+      failureClass: 'bad-release',
+      suspectRelease: 'v2',
+      goodRelease: 'v1',
+      suspectDeployedBy: 'ci',
+      confidence: 'high',
+      healthy: false,
+    });
+    expect(d.affectedTargets).toEqual(['checkout-0', 'checkout-1', 'checkout-2']);
+    expect(d.baselines.error_ratio).toBeCloseTo(0.01, 5);
+  });
+
+  it('does not blame a deploy whose release is healthy, nor one made by Homeostat itself', () => {
+    const healthyDeploy = evidence({
+      topology: {
+        service: 'checkout',
+        targets: targets('v2', 3),
+        weights: {},
+        desiredCount: 3,
+        dependencies: [],
+      },
+      deployments: [
+        { id: 'd2', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(60) },
+      ],
+      series: [
+        series('error_ratio', {}, () => 0.01),
+        series('error_ratio', { release: 'v2' }, () => 0.01, 60),
+      ],
+    });
+    expect(diagnose(healthyDeploy).failureClass).not.toBe('bad-release');
+
+    const ours = evidence({
+      topology: {
+        service: 'checkout',
+        targets: targets('v1', 3),
+        weights: {},
+        desiredCount: 3,
+        dependencies: [],
+      },
+      deployments: [{ id: 'd3', service: 'checkout', release: 'v1', at: deployedAgo(20), by: 'homeostat:x' }],
+      series: [
+        series('error_ratio', {}, (ago) => (ago > 20 ? 0.01 : 0.4)),
+        series('error_ratio', { release: 'v1' }, () => 0.4),
+      ],
+    });
+    expect(diagnose(ours).failureClass).not.toBe('bad-release');
+  });
+
+  it('names a failing dependency as the root cause', () => {
+    const d = diagnose(
+      evidence({
+        topology: {
+          service: 'checkout',
+          targets: targets('v1', 3),
+          weights: {},
+          desiredCount: 3,
+          dependencies: ['payments'],
+        },
+        series: [series('error_ratio', {}, (ago) => (ago > 30 ? 0.01 : 0.5))],
+        dependencies: [
+          {
+            service: 'payments',
+            topology: {
+              service: 'payments',
+              targets: targets('p1', 2, false),
+              weights: {},
+              desiredCount: 2,
+              dependencies: [],
+            },
+            series: [series('error_ratio', {}, (ago) => (ago > 30 ? 0 : 1))],
+          },
+        ],
+      }),
+    );
+    expect(d).toMatchObject({ failureClass: 'dependency-outage', rootService: 'payments' });
+  });
+
+  it('sees targets that stopped answering as a deadlock', () => {
+    const t = targets('v1', 3);
+    t[1]!.healthy = false;
+    const d = diagnose(
+      evidence({
+        topology: { service: 'checkout', targets: t, weights: {}, desiredCount: 3, dependencies: [] },
+      }),
+    );
+    expect(d).toMatchObject({ failureClass: 'deadlock', affectedTargets: ['checkout-1'] });
+  });
+
+  it('sees memory climbing on one target as a leak', () => {
+    const d = diagnose(
+      evidence({
+        series: [
+          series('memory_rss_mb', { target: 'checkout-0' }, () => 60),
+          series('memory_rss_mb', { target: 'checkout-2' }, (ago) => (ago > 30 ? 60 : 60 + (30 - ago) * 5)),
+        ],
+      }),
+    );
+    expect(d).toMatchObject({ failureClass: 'memory-leak', affectedTargets: ['checkout-2'] });
+  });
+
+  it('sees a growing queue as a backlog and dead letters as failed jobs', () => {
+    expect(
+      diagnose(
+        evidence({ series: [series('queue_depth', {}, (ago) => (ago > 30 ? 2 : 100 + (30 - ago) * 10))] }),
+      ).failureClass,
+    ).toBe('queue-backlog');
+    expect(
+      diagnose(evidence({ series: [series('dead_letters', {}, (ago) => (ago > 30 ? 0 : 12))] })).failureClass,
+    ).toBe('failed-jobs');
+  });
+
+  it('admits when nothing known explains an error spike', () => {
+    const d = diagnose(evidence({ series: [series('error_ratio', {}, (ago) => (ago > 30 ? 0.01 : 0.3))] }));
+    expect(d).toMatchObject({ failureClass: 'unknown', healthy: false, confidence: 'low' });
+  });
+});

@@ -1,0 +1,177 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { undoActions } from '../../src/activities/act';
+import { judge, chooseSeries } from '../../src/activities/verify';
+import type { Diagnosis } from '../../src/model/diagnosis';
+import type { ResolvedPlan } from '../../src/model/plan';
+import { CatalogError, loadCatalog } from '../../src/playbooks/catalog';
+import { resolvePlan } from '../../src/playbooks/resolve';
+import { targets } from './evidence';
+
+const badRelease: Diagnosis = {
+  failureClass: 'bad-release',
+  rootService: 'checkout',
+  confidence: 'high',
+  summary: 'v2 errs',
+  findings: [],
+  suspectRelease: 'v2',
+  goodRelease: 'v1',
+  affectedTargets: ['checkout-0', 'checkout-1', 'checkout-2'],
+  baselines: { error_ratio: 0.01 },
+  healthy: false,
+};
+const topology = {
+  service: 'checkout',
+  targets: targets('v2', 3),
+  weights: {},
+  desiredCount: 3,
+  dependencies: [],
+};
+
+describe('the default playbook catalog', () => {
+  it('loads and validates', () => {
+    const catalog = loadCatalog();
+    expect(catalog.playbooks.map((p) => p.failureClass)).toEqual(
+      expect.arrayContaining(['bad-release', 'memory-leak', 'dependency-outage', 'deadlock']),
+    );
+  });
+
+  it('rejects a bad catalog, naming the path that is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homeostat-catalog-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ version: 1, playbooks: [{ name: 'x', failureClass: 'gremlins' }] }));
+    expect(() => loadCatalog(file)).toThrow(CatalogError);
+    expect(() => loadCatalog(file)).toThrow(/playbooks\.0\.failureClass/);
+  });
+});
+
+describe('resolvePlan', () => {
+  const catalog = loadCatalog();
+
+  it('rolls back one canary target first, then the rest, with thresholds from the baseline', () => {
+    const plan = resolvePlan(catalog, badRelease, topology) as ResolvedPlan;
+    expect(plan.playbook).toBe('rollback-bad-release');
+    expect(plan.requiresApproval).toBe(false);
+    expect(plan.stages.map((s) => s.steps.map((st) => st.action))).toEqual([
+      [{ kind: 'set-release', service: 'checkout', release: 'v1', targets: ['checkout-0'] }],
+      [{ kind: 'set-release', service: 'checkout', release: 'v1', targets: ['checkout-1', 'checkout-2'] }],
+    ]);
+    expect(plan.stages[0]!.steps[0]!.compensation).toBe('restore-release');
+    expect(plan.stages[0]!.steps[0]!.verify.max).toBe(0.05); // floor beats 2 × 0.01
+    expect(plan.expectedReleases).toEqual({ 'checkout-0': 'v2', 'checkout-1': 'v2', 'checkout-2': 'v2' });
+  });
+
+  it('drops an empty stage when only one target is affected', () => {
+    const plan = resolvePlan(
+      catalog,
+      { ...badRelease, affectedTargets: ['checkout-2'] },
+      topology,
+    ) as ResolvedPlan;
+    expect(plan.stages.map((s) => s.name)).toEqual(['canary']);
+  });
+
+  it('escalates what it cannot plan', () => {
+    expect(resolvePlan(catalog, { ...badRelease, failureClass: 'unknown' }, topology)).toMatchObject({
+      playbook: null,
+    });
+    const { goodRelease: _ignored, ...noGood } = badRelease;
+    expect(resolvePlan(catalog, noGood, topology)).toMatchObject({
+      playbook: null,
+      reason: /no earlier release/,
+    });
+  });
+
+  it('needs approval to reroute a dependency', () => {
+    const plan = resolvePlan(
+      catalog,
+      { ...badRelease, failureClass: 'dependency-outage', rootService: 'payments', affectedTargets: [] },
+      { ...topology, service: 'payments', weights: { primary: 100, standby: 0 } },
+    ) as ResolvedPlan;
+    expect(plan.requiresApproval).toBe(true);
+    expect(plan.stages[0]!.steps[0]!.action).toEqual({
+      kind: 'set-weights',
+      service: 'payments',
+      weights: { primary: 0, standby: 100 },
+    });
+  });
+});
+
+describe('compensation', () => {
+  it('restores each target to the release it ran before', () => {
+    const undo = undoActions({
+      actionId: 'a',
+      kind: 'restore-release',
+      action: { kind: 'set-release', service: 'checkout', release: 'v1', targets: ['c-0', 'c-1', 'c-2'] },
+      outcome: {
+        actionId: 'a',
+        applied: true,
+        summary: '',
+        before: { release: { 'c-0': 'v2', 'c-1': 'v2', 'c-2': 'v3' } },
+        after: { release: { 'c-0': 'v1', 'c-1': 'v1', 'c-2': 'v1' } },
+      },
+    });
+    expect(undo).toEqual([
+      { kind: 'set-release', service: 'checkout', release: 'v2', targets: ['c-0', 'c-1'] },
+      { kind: 'set-release', service: 'checkout', release: 'v3', targets: ['c-2'] },
+    ]);
+  });
+
+  it('restores weights and counts, and leaves a restart alone', () => {
+    const outcome = {
+      actionId: 'a',
+      applied: true,
+      summary: '',
+      before: { weights: { a: 100, b: 0 }, desiredCount: 3 },
+      after: {},
+    };
+    expect(
+      undoActions({
+        actionId: 'a',
+        kind: 'restore-weights',
+        action: { kind: 'set-weights', service: 's', weights: {} },
+        outcome,
+      }),
+    ).toEqual([{ kind: 'set-weights', service: 's', weights: { a: 100, b: 0 } }]);
+    expect(
+      undoActions({
+        actionId: 'a',
+        kind: 'restore-count',
+        action: { kind: 'scale', service: 's', desiredCount: 6 },
+        outcome,
+      }),
+    ).toEqual([{ kind: 'scale', service: 's', desiredCount: 3 }]);
+    expect(
+      undoActions({ actionId: 'a', kind: 'none', action: { kind: 'restart', service: 's' }, outcome }),
+    ).toEqual([]);
+  });
+});
+
+describe('verification', () => {
+  const req = {
+    service: 'checkout',
+    check: { metric: 'error_ratio', max: 0.05, bakeSeconds: 0, windowSeconds: 10, scope: 'targets' as const },
+    targets: ['c-0'],
+    releases: ['v1'],
+    since: '2026-11-28T10:00:00Z',
+    fastPath: false,
+  };
+  const s = (labels: Record<string, string>, v: number) => ({
+    metric: 'error_ratio',
+    labels,
+    points: [[1000, v] as [number, number]],
+  });
+
+  it('judges the narrowest series that covers the step', () => {
+    const all = [s({}, 0.5), s({ release: 'v1' }, 0.01), s({ target: 'c-0' }, 0.02)];
+    expect(chooseSeries(all, req)).toEqual([all[2]]);
+    expect(chooseSeries(all.slice(0, 2), req)).toEqual([all[1]]);
+    expect(chooseSeries(all, { ...req, check: { ...req.check, scope: 'service' } })).toEqual([all[0]]);
+  });
+
+  it('fails without data and on any sample out of bounds', () => {
+    expect(judge([], req, 0, 2000)).toMatchObject({ healthy: false, observed: null });
+    expect(judge([s({}, 0.01), s({}, 0.2)], req, 0, 2000)).toMatchObject({ healthy: false, observed: 0.2 });
+    expect(judge([s({}, 0.01)], req, 0, 2000)).toMatchObject({ healthy: true, samples: 1 });
+  });
+});
