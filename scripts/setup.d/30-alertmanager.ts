@@ -39,7 +39,9 @@ function version(): string {
 export default async function setupAlertmanager(): Promise<void> {
   const started = Date.now();
   if (existsSync(ALERTMANAGER_BIN)) {
-    console.error(`[homeostat] alertmanager: ${version()} at ${ALERTMANAGER_BIN} (${Date.now() - started} ms)`);
+    console.error(
+      `[homeostat] alertmanager: ${version()} at ${ALERTMANAGER_BIN} (${Date.now() - started} ms)`,
+    );
     return;
   }
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
@@ -51,7 +53,8 @@ export default async function setupAlertmanager(): Promise<void> {
   const update = run('apt-get', ['update']);
   if (!update.ok) throw new Error(`apt-get update failed:\n${lastLines(update.output)}\n${FIX}`);
   const install = run('apt-get', ['install', '-y', '--no-install-recommends', PACKAGE]);
-  if (!install.ok) throw new Error(`apt-get install ${PACKAGE} failed:\n${lastLines(install.output)}\n${FIX}`);
+  if (!install.ok)
+    throw new Error(`apt-get install ${PACKAGE} failed:\n${lastLines(install.output)}\n${FIX}`);
   stopSystemService();
   if (!existsSync(ALERTMANAGER_BIN)) {
     throw new Error(`apt-get installed ${PACKAGE} but ${ALERTMANAGER_BIN} is not there; ${FIX}`);

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { AlertBatch } from '../../src/model/incident';
+import type { WebhookConfigInput } from '../../src/model/webhookConfig';
+import {
+  startWebhookServer,
+  type RunningWebhookServer,
+  type WebhookServerOptions,
+} from '../../src/triggers/server';
+import { testServerAddress } from '../harness/env';
+
+export interface WebhookTestContext {
+  client: Client;
+  taskQueue: string;
+  server: RunningWebhookServer;
+  url: string;
+  logs: string[];
+}
+
+/**
+ * Runs `fn` with a webhook server on a free loopback port, a client of the shared test Temporal server
+ * and a fresh task queue. No worker: signalWithStart creates the incident workflow without one, and the
+ * tests read what reached it from its history. The server and the connection are closed however `fn` ends.
+ */
+export async function withWebhookServer<T>(
+  config: WebhookConfigInput,
+  fn: (ctx: WebhookTestContext) => Promise<T>,
+  opts: { connection?: Connection; snsHttpGet?: WebhookServerOptions['snsHttpGet'] } = {},
+): Promise<T> {
+  const connection = opts.connection ?? (await Connection.connect({ address: testServerAddress() }));
+  try {
+    const client = new Client({ connection, namespace: 'default' });
+    const taskQueue = `webhook-test-${randomUUID()}`;
+    const logs: string[] = [];
+    const server = await startWebhookServer({
+      client,
+      taskQueue,
+      config: { host: '127.0.0.1', port: 0, ...config },
+      log: (msg) => logs.push(msg),
+      ...(opts.snsHttpGet ? { snsHttpGet: opts.snsHttpGet } : {}),
+    });
+    try {
+      return await fn({ client, taskQueue, server, url: server.url, logs });
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** A service name no other test uses: incident workflow ids are global to the namespace. */
+export const uniqueService = (prefix = 'svc'): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** The alert batches signalled to a workflow, in order, decoded from its history. */
+export async function signalledBatches(client: Client, workflowId: string): Promise<AlertBatch[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((a): a is NonNullable<typeof a> => Boolean(a) && a!.signalName === 'alert')
+    .map((a) => defaultPayloadConverter.fromPayload<AlertBatch>(a.input!.payloads![0]!));
+}
+
+/** Polls until `fn` returns a value (not undefined); fails with the last error after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms (${String(last)})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** How many workflows exist on a task queue (visibility is eventually consistent: read after a settle). */
+export async function workflowsOnQueue(client: Client, taskQueue: string): Promise<number> {
+  const { count } = await client.workflow.count(`TaskQueue="${taskQueue}"`);
+  return count;
+}
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: text,
+  });
+  const raw = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    json = { raw };
+  }
+  return { status: res.status, json, headers: res.headers };
+}
