@@ -1,0 +1,422 @@
+import type {
+  ActionResult,
+  Behaviour,
+  DeploymentRecord,
+  FleetState,
+  LedgerEntry,
+  Pool,
+  ServiceState,
+  TargetState,
+} from './fleetModel';
+import { HEALTHY_BEHAVIOUR, POOLS } from './fleetModel';
+import { FleetInputError } from './fleetErrors';
+import { ActionLedger } from './ledger';
+import { JobQueues } from './jobQueue';
+import { LoadGenerator } from './loadGenerator';
+import { MetricsSampler } from './metricsSampler';
+import { ServiceProxy } from './proxy';
+import type { ReplicaCommand } from './replicaBundle';
+import { ReplicaProcess } from './replicaProcess';
+import { SeriesStore } from './seriesStore';
+import { ENTRY_SERVICE, SERVICE_SPECS, serviceSpec } from './services';
+import type { StateStore } from './stateStore';
+
+export const MAX_REPLICAS = 12;
+
+export interface FleetOptions {
+  loadRps: number;
+  /** How long metric history is kept, in seconds (one sample a second). */
+  windowSeconds: number;
+}
+
+type Progress = (detail: string) => void;
+
+/**
+ * The fleet: its services' replicas, proxies, queues and metrics, and every action on them. Each action
+ * is recorded in the ledger before it acts and runs one at a time per service; the state file is
+ * written whenever the desired state changes.
+ */
+export class Fleet {
+  readonly ledger: ActionLedger;
+  readonly series: SeriesStore;
+  readonly queues: JobQueues;
+  readonly proxyUrls: Record<string, string> = {};
+  private readonly replicas = new Map<string, ReplicaProcess[]>();
+  private readonly proxies: ServiceProxy[] = [];
+  private readonly sampler: MetricsSampler;
+  private readonly serial = new Map<string, Promise<unknown>>();
+  private readonly running = new Map<string, Promise<unknown>>();
+  private load?: LoadGenerator;
+  private dirty = false;
+
+  constructor(
+    readonly state: FleetState,
+    private readonly store: StateStore,
+    private readonly command: ReplicaCommand,
+    private readonly options: FleetOptions,
+  ) {
+    this.ledger = new ActionLedger(state, () => this.persist());
+    this.series = new SeriesStore(options.windowSeconds);
+    this.queues = new JobQueues(
+      state,
+      (s) => this.replicasOf(s),
+      () => (this.dirty = true),
+    );
+    this.sampler = new MetricsSampler(
+      state,
+      this.series,
+      this.queues,
+      (s) => this.replicasOf(s),
+      () => this.flushIfDirty(),
+      options.windowSeconds * 1000,
+    );
+  }
+
+  replicasOf(service: string): readonly ReplicaProcess[] {
+    return this.replicas.get(service) ?? [];
+  }
+
+  persist(): void {
+    this.dirty = false;
+    this.store.save(this.state);
+  }
+
+  private flushIfDirty(): void {
+    if (this.dirty) this.persist();
+  }
+
+  async start(): Promise<void> {
+    // Actions cut short by a restart of the control process are reported, not silently redone.
+    for (const entry of this.state.ledger)
+      if (entry.status === 'running')
+        this.ledger.fail(
+          entry,
+          'interrupted by a restart of the control process; the fleet kept its last state',
+        );
+    for (const spec of SERVICE_SPECS) {
+      if (!this.state.services[spec.name]) throw new Error(`state has no service ${spec.name}`);
+      const proxy = new ServiceProxy({
+        service: spec.name,
+        timeoutMs: spec.proxyTimeoutMs,
+        replicas: () => this.replicasOf(spec.name),
+        weights: () => this.service(spec.name).weights,
+        onOutcome: (outcome) => {
+          this.sampler.record(spec.name, outcome);
+          if (spec.hasQueue && outcome.status < 300 && outcome.target) this.queues.enqueue(spec.name);
+        },
+      });
+      this.proxies.push(proxy);
+      this.proxyUrls[spec.name] = await proxy.listen();
+    }
+    await Promise.all(
+      SERVICE_SPECS.map(async (spec) => {
+        const started = await Promise.all(
+          this.service(spec.name).targets.map((t) => this.spawnReplica(spec.name, t)),
+        );
+        this.replicas.set(spec.name, started);
+      }),
+    );
+    this.sampler.start();
+    this.queues.start();
+    this.load = new LoadGenerator(`${this.proxyUrls[ENTRY_SERVICE]}/`, this.options.loadRps);
+    this.load.start();
+    this.persist();
+  }
+
+  async stop(): Promise<void> {
+    this.load?.stop();
+    this.sampler.stop();
+    this.queues.stop();
+    await Promise.allSettled([...this.running.values()]);
+    await Promise.all([...this.replicas.values()].flat().map((r) => r.stop()));
+    await Promise.all(this.proxies.map((p) => p.close()));
+    this.persist();
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  service(name: string): ServiceState {
+    const service = this.state.services[name];
+    if (!service)
+      throw new FleetInputError(
+        `unknown service ${name}; known: ${Object.keys(this.state.services).join(', ')}`,
+        'service',
+        404,
+      );
+    return service;
+  }
+
+  describe(name: string): Record<string, unknown> {
+    const service = this.service(name);
+    const spec = serviceSpec(name);
+    return {
+      service: name,
+      targets: this.replicasOf(name).map((r) => ({
+        id: r.id,
+        release: r.spec.release,
+        healthy: r.healthy,
+        pool: r.spec.pool,
+        pid: r.pid,
+        url: r.url,
+        exited: r.exitedWith,
+      })),
+      weights: service.weights,
+      desiredCount: service.desiredCount,
+      dependencies: spec?.dependencies ?? [],
+      proxyUrl: this.proxyUrls[name],
+      conditions: service.conditions,
+      queueDepth: spec?.hasQueue ? this.queues.depth(name) : undefined,
+      deadLetters: spec?.hasQueue ? this.queues.deadLetterCount(name) : undefined,
+    };
+  }
+
+  deployments(name: string, since: number): DeploymentRecord[] {
+    this.service(name);
+    return this.state.deployments.filter((d) => d.service === name && Date.parse(d.at) >= since);
+  }
+
+  // ---- running actions ------------------------------------------------------------------------
+
+  /**
+   * Runs an action once per id. An id seen before returns its first entry and runs nothing (a reused id
+   * with another intent is a 409). Otherwise `prepare` validates the request — throwing FleetInputError
+   * before anything is recorded — and returns the work, which runs after any earlier action on the same
+   * service and is recorded in the ledger before it starts.
+   */
+  act(
+    actionId: string,
+    kind: string,
+    service: string,
+    params: Record<string, unknown>,
+    prepare: () => (progress: Progress) => Promise<ActionResult>,
+  ): { entry: LedgerEntry; done: Promise<unknown> } {
+    const seen = this.ledger.get(actionId);
+    if (seen) {
+      if (seen.kind !== kind || seen.service !== service)
+        throw new FleetInputError(
+          `action id ${actionId} was already used for ${seen.kind} on ${seen.service}; use a new id`,
+          'actionId',
+          409,
+        );
+      return { entry: seen, done: this.running.get(actionId) ?? Promise.resolve() };
+    }
+    this.service(service);
+    const run = prepare();
+    const { entry } = this.ledger.begin(actionId, kind, service, params);
+    const previous = this.serial.get(service) ?? Promise.resolve();
+    const done = previous
+      .catch(() => undefined)
+      .then(() => run((detail) => this.ledger.progress(entry, detail)))
+      .then(
+        (result) => this.ledger.succeed(entry, result),
+        (err: unknown) => this.ledger.fail(entry, err instanceof Error ? err.message : String(err)),
+      )
+      .finally(() => this.running.delete(actionId));
+    this.serial.set(service, done);
+    this.running.set(actionId, done);
+    return { entry, done };
+  }
+
+  releasesOf(service: string): Record<string, string> {
+    return Object.fromEntries(this.service(service).targets.map((t) => [t.id, t.release]));
+  }
+
+  /** Checks target ids exist; all of the service's targets when absent. */
+  resolveTargets(service: string, ids: readonly string[] | undefined): TargetState[] {
+    const targets = this.service(service).targets;
+    if (!ids) return [...targets];
+    return ids.map((id, i) => {
+      const target = targets.find((t) => t.id === id);
+      if (!target)
+        throw new FleetInputError(
+          `unknown target ${id} of ${service}; known: ${targets.map((t) => t.id).join(', ')}`,
+          `targets.${i}`,
+        );
+      return target;
+    });
+  }
+
+  private spec(service: string, target: TargetState): ConstructorParameters<typeof ReplicaProcess>[0] {
+    const spec = serviceSpec(service)!;
+    const dependency = spec.dependencies[0];
+    const behaviour: Behaviour = this.service(service).releases[target.release] ?? HEALTHY_BEHAVIOUR;
+    return {
+      service,
+      target: target.id,
+      pool: target.pool,
+      release: target.release,
+      behaviour,
+      downstreamUrl: dependency ? this.proxyUrls[dependency] : undefined,
+      // A caller waits a little longer than its dependency's proxy, so it sees the proxy's 504.
+      downstreamTimeoutMs: dependency ? serviceSpec(dependency)!.proxyTimeoutMs + 500 : 1_000,
+    };
+  }
+
+  private async spawnReplica(service: string, target: TargetState): Promise<ReplicaProcess> {
+    const replica = new ReplicaProcess(this.spec(service, target), this.command);
+    await replica.start();
+    return replica;
+  }
+
+  /**
+   * Replaces one target's process with a fresh one running `release` (surge: the new one is healthy
+   * before the old one stops), then records the target's release in the state.
+   */
+  async replaceTarget(service: string, targetId: string, release: string): Promise<void> {
+    const target = this.service(service).targets.find((t) => t.id === targetId);
+    if (!target) throw new Error(`target ${targetId} of ${service} is gone`);
+    const fresh = await this.spawnReplica(service, { ...target, release });
+    const list = this.replicas.get(service) ?? [];
+    const old = list.find((r) => r.id === targetId);
+    this.replicas.set(service, [...list.filter((r) => r.id !== targetId), fresh].sort(bySlot));
+    target.release = release;
+    this.persist();
+    await old?.stop();
+  }
+
+  /** Rolls `release` onto the targets one by one; records a deployment when anything changes. */
+  async rollOut(
+    service: string,
+    release: string,
+    targets: TargetState[],
+    by: string,
+    deploymentId: string,
+    progress: Progress,
+  ): Promise<ActionResult> {
+    const before = this.releasesOf(service);
+    const changing = targets.filter((t) => t.release !== release);
+    if (changing.length === 0)
+      return {
+        applied: false,
+        summary: `${service} already runs ${release} on those targets`,
+        before: { release: before },
+        after: { release: before },
+      };
+    const previous = mostCommon(changing.map((t) => t.release));
+    this.state.deployments.push({
+      id: deploymentId,
+      service,
+      release,
+      previousRelease: previous,
+      at: new Date().toISOString(),
+      targets: changing.map((t) => t.id),
+      by,
+    });
+    if (this.state.deployments.length > 1_000) this.state.deployments.shift();
+    this.persist();
+    for (const [i, target] of changing.entries()) {
+      progress(`${service}: starting ${release} on ${target.id} (${i + 1}/${changing.length})`);
+      await this.replaceTarget(service, target.id, release);
+    }
+    return {
+      applied: true,
+      summary: `${service}: ${release} runs on ${changing.map((t) => t.id).join(', ')} (was ${previous})`,
+      before: { release: before },
+      after: { release: this.releasesOf(service) },
+    };
+  }
+
+  async restartTargets(service: string, targets: TargetState[], progress: Progress): Promise<ActionResult> {
+    const before = this.releasesOf(service);
+    for (const [i, target] of targets.entries()) {
+      progress(`${service}: restarting ${target.id} (${i + 1}/${targets.length})`);
+      await this.replaceTarget(service, target.id, target.release);
+    }
+    return {
+      applied: true,
+      summary: `${service}: restarted ${targets.map((t) => t.id).join(', ')}`,
+      before: { release: before, desiredCount: this.service(service).desiredCount },
+      after: { release: this.releasesOf(service), desiredCount: this.service(service).desiredCount },
+    };
+  }
+
+  setWeights(service: string, weights: Partial<Record<Pool, number>>): ActionResult {
+    const state = this.service(service);
+    const before = { ...state.weights };
+    const after = { ...state.weights, ...weights };
+    if (POOLS.every((p) => after[p] === before[p]))
+      return {
+        applied: false,
+        summary: `${service} weights already ${JSON.stringify(after)}`,
+        before: { weights: before },
+        after: { weights: before },
+      };
+    state.weights = after;
+    this.persist();
+    return {
+      applied: true,
+      summary: `${service} weights ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+      before: { weights: before },
+      after: { weights: after },
+    };
+  }
+
+  async scale(service: string, desiredCount: number, progress: Progress): Promise<ActionResult> {
+    const state = this.service(service);
+    const before = { desiredCount: state.desiredCount, release: this.releasesOf(service) };
+    if (desiredCount === state.targets.length && desiredCount === state.desiredCount)
+      return {
+        applied: false,
+        summary: `${service} already has ${desiredCount} replicas`,
+        before,
+        after: before,
+      };
+    state.desiredCount = desiredCount;
+    this.persist();
+    const release = mostCommon(state.targets.map((t) => t.release)) ?? serviceSpec(service)!.initialRelease;
+    const adding: TargetState[] = [];
+    while (state.targets.length + adding.length < desiredCount)
+      adding.push({ id: `${service}-${state.nextSlot++}`, pool: 'primary', release });
+    if (adding.length > 0) {
+      progress(`${service}: starting ${adding.map((t) => t.id).join(', ')}`);
+      const started = await Promise.all(adding.map((t) => this.spawnReplica(service, t)));
+      state.targets.push(...adding);
+      this.replicas.set(service, [...this.replicasOf(service), ...started].sort(bySlot));
+    }
+    const removing: TargetState[] = [];
+    while (state.targets.length - removing.length > desiredCount) {
+      const left = state.targets.filter((t) => !removing.includes(t));
+      const primaries = left.filter((t) => t.pool === 'primary');
+      // Remove the newest primary first, but keep a primary as long as there is anything else to remove.
+      const victim = (primaries.length > 1 ? primaries : left).sort((a, b) => slot(b.id) - slot(a.id))[0]!;
+      removing.push(victim);
+    }
+    if (removing.length > 0) {
+      progress(`${service}: stopping ${removing.map((t) => t.id).join(', ')}`);
+      state.targets = state.targets.filter((t) => !removing.includes(t));
+      const gone = this.replicasOf(service).filter((r) => removing.some((t) => t.id === r.id));
+      this.replicas.set(
+        service,
+        this.replicasOf(service).filter((r) => !gone.includes(r)),
+      );
+      this.persist();
+      await Promise.all(gone.map((r) => r.stop()));
+    }
+    this.persist();
+    return {
+      applied: true,
+      summary: `${service} scaled from ${before.desiredCount} to ${desiredCount} replicas`,
+      before,
+      after: { desiredCount, release: this.releasesOf(service) },
+    };
+  }
+
+  liveReplicas(service: string, targets?: TargetState[]): ReplicaProcess[] {
+    const ids = targets?.map((t) => t.id);
+    return this.replicasOf(service).filter((r) => r.alive && (!ids || ids.includes(r.id)));
+  }
+}
+
+function slot(id: string): number {
+  return Number(/-(\d+)$/.exec(id)?.[1] ?? 0);
+}
+
+function bySlot(a: ReplicaProcess, b: ReplicaProcess): number {
+  return slot(a.id) - slot(b.id);
+}
+
+function mostCommon(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}

@@ -1,0 +1,125 @@
+import { MEMORY_LIMIT_MB } from './faultScenarios';
+import type { FleetState } from './fleetModel';
+import type { JobQueues } from './jobQueue';
+import type { RequestOutcome } from './proxy';
+import type { ReplicaProcess } from './replicaProcess';
+import type { SeriesStore, SliceKind } from './seriesStore';
+
+function p95(latencies: number[]): number {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+}
+
+const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * Once a second: health-checks every replica, enforces the memory limit (an OOM killer), and turns the
+ * proxies' request outcomes and the replicas' vitals into samples in the series store.
+ */
+export class MetricsSampler {
+  private readonly pending = new Map<string, RequestOutcome[]>();
+  private lastSample = Date.now();
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    private readonly state: FleetState,
+    private readonly store: SeriesStore,
+    private readonly queues: JobQueues,
+    private readonly replicasOf: (service: string) => readonly ReplicaProcess[],
+    private readonly onTick: () => void,
+    private readonly windowMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), 1_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  record(service: string, outcome: RequestOutcome): void {
+    let list = this.pending.get(service);
+    if (!list) this.pending.set(service, (list = []));
+    list.push(outcome);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return; // a slow round of health checks never stacks up
+    this.running = true;
+    try {
+      const all = Object.keys(this.state.services).flatMap((s) => [...this.replicasOf(s)]);
+      await Promise.all(all.map((r) => r.checkHealth()));
+      for (const replica of all) {
+        const rss = replica.readRssMb();
+        if (rss !== undefined && rss > MEMORY_LIMIT_MB) replica.kill();
+      }
+      const now = Date.now();
+      const seconds = Math.max(0.001, (now - this.lastSample) / 1000);
+      this.lastSample = now;
+      for (const service of Object.keys(this.state.services)) this.sample(service, now, seconds);
+      this.store.prune(now - this.windowMs);
+      this.onTick();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private sample(service: string, now: number, seconds: number): void {
+    const put = (metric: string, kind: SliceKind, label: string, value: number): void =>
+      this.store.record(service, metric, kind, label, now, value);
+    const outcomes = this.pending.get(service) ?? [];
+    this.pending.set(service, []);
+
+    const red = (kind: SliceKind, label: string, list: RequestOutcome[]): void => {
+      put('request_rate', kind, label, round(list.length / seconds));
+      if (list.length === 0) return;
+      put('error_ratio', kind, label, round(list.filter((o) => o.status >= 500).length / list.length));
+      put('latency_p95_ms', kind, label, round(p95(list.map((o) => o.latencyMs)), 1));
+    };
+    red('service', '', outcomes);
+    const replicas = this.replicasOf(service);
+    const groups = (key: (o: RequestOutcome) => string, known: string[]): Map<string, RequestOutcome[]> => {
+      const map = new Map<string, RequestOutcome[]>(known.map((k) => [k, []]));
+      for (const o of outcomes) {
+        if (!o.target) continue;
+        const list = map.get(key(o));
+        if (list) list.push(o);
+        else map.set(key(o), [o]);
+      }
+      return map;
+    };
+    for (const [release, list] of groups((o) => o.release, [...new Set(replicas.map((r) => r.spec.release))]))
+      red('release', release, list);
+    for (const [target, list] of groups(
+      (o) => o.target,
+      replicas.map((r) => r.id),
+    ))
+      red('target', target, list);
+    for (const [pool, list] of groups((o) => o.pool, [...new Set(replicas.map((r) => r.spec.pool))]))
+      red('pool', pool, list);
+
+    // Vitals: per target, and the worst target for the service (a leak in one replica must show).
+    let worstRss = 0;
+    let worstLag = 0;
+    for (const replica of replicas) {
+      const rss = replica.readRssMb();
+      if (rss !== undefined) {
+        put('memory_rss_mb', 'target', replica.id, rss);
+        worstRss = Math.max(worstRss, rss);
+      }
+      if (replica.healthy && replica.eventLoopLagMs !== undefined) {
+        put('event_loop_lag_ms', 'target', replica.id, replica.eventLoopLagMs);
+        worstLag = Math.max(worstLag, replica.eventLoopLagMs);
+      }
+    }
+    put('memory_rss_mb', 'service', '', worstRss);
+    put('event_loop_lag_ms', 'service', '', worstLag);
+    put('healthy_targets', 'service', '', replicas.filter((r) => r.healthy).length);
+    for (const pool of new Set(replicas.map((r) => r.spec.pool)))
+      put('healthy_targets', 'pool', pool, replicas.filter((r) => r.healthy && r.spec.pool === pool).length);
+    put('queue_depth', 'service', '', this.queues.depth(service));
+    put('dead_letters', 'service', '', this.queues.deadLetterCount(service));
+  }
+}
