@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AlertBatch } from '../../src/model/incident';
 import type { WebhookConfigInput } from '../../src/model/webhookConfig';
@@ -96,11 +96,22 @@ export async function postJson(
     body: text,
   });
   const raw = await res.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse(raw) as Record<string, unknown>;
   } catch {
     json = { raw };
   }
   return { status: res.status, json, headers: res.headers };
+}
+
+/** Whether a workflow with this id exists (describe is strongly consistent, unlike visibility counts). */
+export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }
