@@ -26,10 +26,7 @@ export function decideActivities(deps: ActivityDeps) {
 
     async planRemediation(req: { diagnosis: Diagnosis; evidence: Evidence }): Promise<ResolvedPlan | NoPlan> {
       const { diagnosis, evidence } = req;
-      const topology =
-        diagnosis.rootService === evidence.service
-          ? evidence.topology
-          : evidence.dependencies.find((d) => d.service === diagnosis.rootService)?.topology;
+      const topology = evidence.services.find((s) => s.service === diagnosis.rootService)?.topology;
       if (!topology) return { playbook: null, reason: `no topology gathered for ${diagnosis.rootService}` };
       return resolvePlan(deps.catalog, diagnosis, topology);
     },

@@ -1,8 +1,11 @@
 import { heartbeat } from '@temporalio/activity';
-import type { Evidence } from '../model/diagnosis';
+import type { Evidence, ServiceEvidence } from '../model/diagnosis';
 import type { Topology } from '../model/signals';
 import { METRIC_NAMES } from '../model/signals';
 import { providerCall, requireProviders, type ActivityDeps } from './deps';
+
+/** Services gathered per incident at most: enough for a deep call graph, bounded for history size. */
+const MAX_SERVICES = 12;
 
 export interface GatherRequest {
   service: string;
@@ -12,7 +15,7 @@ export interface GatherRequest {
 
 export function gatherActivities(deps: ActivityDeps) {
   return {
-    /** Reads topology, metric series (service and per release/target), deployments, and each dependency's health. */
+    /** Reads topology, metric series (service and per release/target) and deployments of the service and its dependencies. */
     async gatherEvidence(req: GatherRequest): Promise<Evidence> {
       const p = requireProviders(deps);
       const now = Date.now();
@@ -31,28 +34,27 @@ export function gatherActivities(deps: ActivityDeps) {
             byRelease: true,
           }),
         );
-      const topology = await providerCall(() => p.remediation.describe(req.service));
-      heartbeat('topology');
-      const [series, deployments] = await Promise.all([
-        query(req.service),
-        providerCall(() => p.deploys.deployments(req.service, new Date(baselineFrom))),
-      ]);
-      const dependencies = await Promise.all(
-        topology.dependencies.map(async (service) => ({
-          service,
-          topology: await providerCall(() => p.remediation.describe(service)),
-          series: await query(service),
-        })),
-      );
+      // Breadth first from the alerting service through everything downstream (bounded, no cycles).
+      const services: ServiceEvidence[] = [];
+      const queue = [req.service];
+      while (queue.length > 0 && services.length < MAX_SERVICES) {
+        const service = queue.shift()!;
+        if (services.some((s) => s.service === service)) continue;
+        const topology = await providerCall(() => p.remediation.describe(service));
+        const [series, deployments] = await Promise.all([
+          query(service),
+          providerCall(() => p.deploys.deployments(service, new Date(baselineFrom))),
+        ]);
+        services.push({ service, topology, series, deployments });
+        queue.push(...topology.dependencies);
+        heartbeat(service);
+      }
       return {
         service: req.service,
         gatheredAt: new Date(now).toISOString(),
         baselineFrom: new Date(baselineFrom).toISOString(),
         recentFrom: new Date(recentFrom).toISOString(),
-        topology,
-        series,
-        deployments,
-        dependencies,
+        services,
       };
     },
 

@@ -1,19 +1,20 @@
-import type { Diagnosis, Evidence, Finding } from '../model/diagnosis';
+import type { Diagnosis, Evidence, Finding, ServiceEvidence } from '../model/diagnosis';
 import type { Deployment, MetricSeries } from '../model/signals';
-import { findSeries, seriesFor, windowStats } from './stats';
+import { findSeries, seriesFor, windowStats, type WindowStats } from './stats';
 
 /**
  * First, honest rules over gathered evidence. Each compares the recent window with the service's own
- * past (the baseline window, or the time before a deploy), not with fixed thresholds alone:
- * 1. a recent deploy whose release errs or slows more than before → bad-release (roll back);
- * 2. a dependency failing while this service suffers → dependency-outage (act on the dependency);
- * 3. targets that stopped answering → deadlock (restart them);
- * 4. memory climbing well above its baseline → memory-leak (restart);
- * 5. a queue growing / dead letters piling up → queue-backlog (scale) / failed-jobs (replay);
- * anything else anomalous → unknown (a human decides).
+ * past (the baseline window, or the time before a deploy), not with fixed thresholds alone.
+ *
+ * 1. Walk the dependency graph from the alerting service: while a dependency is failing, the root cause
+ *    lies further down. The deepest failing service is the root.
+ * 2. On the root: a recent deploy whose release errs or slows → bad-release (roll back); most of its
+ *    targets down when it is a dependency → dependency-outage (reroute around the cell); some targets not
+ *    answering → deadlock (restart them); memory climbing → memory-leak (restart); a growing queue →
+ *    queue-backlog (scale); dead letters → failed-jobs (replay); a failing dependency with none of these
+ *    → dependency-outage; anything else anomalous → unknown (a human decides).
  */
 
-/** Error ratio this far above its baseline (and above a floor) counts as a spike. */
 const ERROR_FLOOR = 0.05;
 const ERROR_FACTOR = 3;
 const LATENCY_FACTOR = 2;
@@ -21,6 +22,7 @@ const LATENCY_FLOOR_MS = 200;
 const MEMORY_FACTOR = 1.5;
 const MEMORY_SLOPE_MB_PER_S = 0.5;
 const QUEUE_FLOOR = 50;
+const MAX_DEPTH = 5;
 
 export interface DiagnoseOptions {
   /** Deploys older than this before the evidence was gathered are not suspects. */
@@ -28,10 +30,10 @@ export interface DiagnoseOptions {
 }
 
 const at = (iso: string): number => Date.parse(iso);
+const finite = (n: number, fallback = 0): number => (Number.isFinite(n) ? n : fallback);
 
 function errorSpike(baseline: number, recent: number): boolean {
-  const b = Number.isFinite(baseline) ? baseline : 0;
-  return Number.isFinite(recent) && recent > Math.max(ERROR_FLOOR, b * ERROR_FACTOR + 0.02);
+  return Number.isFinite(recent) && recent > Math.max(ERROR_FLOOR, finite(baseline) * ERROR_FACTOR + 0.02);
 }
 
 function latencySpike(baseline: number, recent: number): boolean {
@@ -45,7 +47,13 @@ interface Windows {
   now: number;
 }
 
-function compare(series: MetricSeries | undefined, w: Windows, split = w.recentFrom) {
+interface Comparison {
+  baseline: WindowStats;
+  recent: WindowStats;
+}
+
+/** Baseline = [baselineFrom, split), recent = [max(split, recentFrom), now]. */
+function compare(series: MetricSeries | undefined, w: Windows, split = w.recentFrom): Comparison {
   const points = series?.points ?? [];
   return {
     baseline: windowStats(points, w.baselineFrom, split),
@@ -53,9 +61,36 @@ function compare(series: MetricSeries | undefined, w: Windows, split = w.recentF
   };
 }
 
-function suspectDeploy(ev: Evidence, w: Windows, lookbackMs: number): Deployment | undefined {
-  const running = new Set(ev.topology.targets.map((t) => t.release));
-  return [...ev.deployments]
+function finding(metric: string, scope: string, cmp: Comparison, note: string): Finding {
+  const round = (n: number): number => Math.round(finite(n) * 1000) / 1000;
+  return { metric, scope, baseline: round(cmp.baseline.mean), recent: round(cmp.recent.mean), note };
+}
+
+/** Is this service failing now (errors or latency up against its own baseline, or most targets down)? */
+function failing(s: ServiceEvidence, w: Windows): { failing: boolean; findings: Finding[] } {
+  const err = compare(findSeries(s.series, 'error_ratio'), w);
+  const lat = compare(findSeries(s.series, 'latency_p95_ms'), w);
+  const findings: Finding[] = [];
+  if (errorSpike(err.baseline.mean, err.recent.mean))
+    findings.push(finding('error_ratio', s.service, err, 'error ratio spiked'));
+  if (latencySpike(lat.baseline.mean, lat.recent.mean))
+    findings.push(finding('latency_p95_ms', s.service, lat, 'p95 latency rose'));
+  const down = s.topology.targets.filter((t) => !t.healthy).length;
+  if (down > 0 && down * 2 >= s.topology.targets.length) {
+    findings.push({
+      metric: 'healthy_targets',
+      scope: s.service,
+      baseline: s.topology.targets.length,
+      recent: s.topology.targets.length - down,
+      note: 'most targets down',
+    });
+  }
+  return { failing: findings.length > 0, findings };
+}
+
+function suspectDeploy(s: ServiceEvidence, w: Windows, lookbackMs: number): Deployment | undefined {
+  const running = new Set(s.topology.targets.map((t) => t.release));
+  return [...s.deployments]
     .filter(
       (d) => at(d.at) >= w.now - lookbackMs && running.has(d.release) && !d.by?.startsWith('homeostat:'),
     )
@@ -68,28 +103,46 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
     recentFrom: at(ev.recentFrom),
     now: at(ev.gatheredAt),
   };
-  const findings: Finding[] = [];
-  const svc = ev.service;
-  const err = compare(findSeries(ev.series, 'error_ratio'), w);
-  const lat = compare(findSeries(ev.series, 'latency_p95_ms'), w);
-  const baselines: Record<string, number> = {
-    error_ratio: Number.isFinite(err.baseline.mean) ? err.baseline.mean : 0,
-    latency_p95_ms: lat.baseline.mean,
-  };
-  const serviceErrors = errorSpike(err.baseline.mean, err.recent.mean);
-  const serviceSlow = latencySpike(lat.baseline.mean, lat.recent.mean);
-  if (serviceErrors) findings.push(finding('error_ratio', svc, err, 'error ratio spiked'));
-  if (serviceSlow) findings.push(finding('latency_p95_ms', svc, lat, 'p95 latency rose'));
-  const base = { rootService: svc, findings, baselines, affectedTargets: [] as string[] };
+  const byName = new Map(ev.services.map((s) => [s.service, s]));
+  const alerting = byName.get(ev.service);
+  if (!alerting) throw new Error(`no evidence gathered for ${ev.service}`);
 
-  // 1. Bad release: compare the suspect release with the service before its deploy.
-  const deploy = suspectDeploy(ev, w, (opts.deployLookbackSeconds ?? 900) * 1000);
+  // 1. Walk down while a dependency fails.
+  const path = [alerting];
+  const findings: Finding[] = [...failing(alerting, w).findings];
+  let root = alerting;
+  for (let depth = 0; depth < MAX_DEPTH; depth++) {
+    const next = root.topology.dependencies
+      .map((d) => byName.get(d))
+      .filter((d): d is ServiceEvidence => d !== undefined && !path.includes(d))
+      .map((d) => ({ d, f: failing(d, w) }))
+      .find((x) => x.f.failing);
+    if (!next) break;
+    findings.push(...next.f.findings.map((f) => ({ ...f, scope: `dependency ${f.scope}` })));
+    path.push(next.d);
+    root = next.d;
+  }
+  const viaDependency = root !== alerting;
+  const chain = path.map((s) => s.service).join(' → ');
+  const err = compare(findSeries(root.series, 'error_ratio'), w);
+  const baselines: Record<string, number> = { error_ratio: finite(err.baseline.mean) };
+  const base = {
+    rootService: root.service,
+    findings,
+    baselines,
+    affectedTargets: [] as string[],
+    healthy: false,
+  };
+  const where = viaDependency ? `${root.service} (root cause of ${chain})` : root.service;
+
+  // 2a. Bad release: the suspect release against the service before its deploy.
+  const deploy = suspectDeploy(root, w, (opts.deployLookbackSeconds ?? 900) * 1000);
   if (deploy) {
     const split = at(deploy.at);
-    const relErr = compare(findSeries(ev.series, 'error_ratio', { release: deploy.release }), w);
-    const relLat = compare(findSeries(ev.series, 'latency_p95_ms', { release: deploy.release }), w);
-    const before = compare(findSeries(ev.series, 'error_ratio'), w, split).baseline;
-    const beforeLat = compare(findSeries(ev.series, 'latency_p95_ms'), w, split).baseline;
+    const relErr = compare(findSeries(root.series, 'error_ratio', { release: deploy.release }), w);
+    const relLat = compare(findSeries(root.series, 'latency_p95_ms', { release: deploy.release }), w);
+    const before = compare(findSeries(root.series, 'error_ratio'), w, split).baseline;
+    const beforeLat = compare(findSeries(root.series, 'latency_p95_ms'), w, split).baseline;
     const releaseErrs = errorSpike(before.mean, relErr.recent.mean);
     const releaseSlow = latencySpike(beforeLat.mean, relLat.recent.mean);
     if (releaseErrs || releaseSlow) {
@@ -102,58 +155,49 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
         ...base,
         failureClass: 'bad-release',
         confidence: good ? 'high' : 'medium',
-        summary: `release ${deploy.release} of ${svc} (deployed ${deploy.at}${deploy.by ? ` by ${deploy.by}` : ''}) ${
+        summary: `release ${deploy.release} of ${where}, deployed ${deploy.at}${deploy.by ? ` by ${deploy.by}` : ''}, ${
           releaseErrs ? 'errs' : 'is slow'
         } since its deploy${good ? `; ${good} was healthy` : ''}`,
         suspectRelease: deploy.release,
         ...(good ? { goodRelease: good } : {}),
         ...(deploy.by ? { suspectDeployedBy: deploy.by } : {}),
         suspectDeployedAt: deploy.at,
-        affectedTargets: ev.topology.targets.filter((t) => t.release === deploy.release).map((t) => t.id),
-        baselines: { ...baselines, error_ratio: Number.isFinite(before.mean) ? before.mean : 0 },
-        healthy: false,
+        affectedTargets: root.topology.targets.filter((t) => t.release === deploy.release).map((t) => t.id),
+        baselines: { ...baselines, error_ratio: finite(before.mean) },
       };
     }
   }
 
-  // 2. A failing dependency explains this service's pain.
-  if (serviceErrors || serviceSlow) {
-    for (const dep of ev.dependencies) {
-      const depErr = compare(findSeries(dep.series, 'error_ratio'), w);
-      const unhealthy = dep.topology.targets.filter((t) => !t.healthy).map((t) => t.id);
-      const mostlyDown = unhealthy.length * 2 > dep.topology.targets.length;
-      if (errorSpike(depErr.baseline.mean, depErr.recent.mean) || mostlyDown) {
-        findings.push(finding('error_ratio', `dependency ${dep.service}`, depErr, 'dependency failing'));
-        return {
-          ...base,
-          failureClass: 'dependency-outage',
-          rootService: dep.service,
-          confidence: 'medium',
-          summary: `${svc} suffers because its dependency ${dep.service} fails (${unhealthy.length}/${dep.topology.targets.length} targets unhealthy)`,
-          affectedTargets: unhealthy,
-          healthy: false,
-        };
-      }
-    }
+  const down = root.topology.targets.filter((t) => !t.healthy).map((t) => t.id);
+  // 2b. A dependency with most of its targets down: a cell outage; move traffic rather than restart.
+  if (viaDependency && down.length * 2 >= root.topology.targets.length && down.length > 0) {
+    return {
+      ...base,
+      failureClass: 'dependency-outage',
+      confidence: 'medium',
+      summary: `${down.length}/${root.topology.targets.length} targets of ${where} are down: ${down.join(', ')}`,
+      affectedTargets: down,
+    };
   }
 
-  // 3. Targets that stopped answering.
-  const stuck = ev.topology.targets.filter((t) => !t.healthy).map((t) => t.id);
-  if (stuck.length > 0) {
+  // 2c. Some targets stopped answering.
+  if (down.length > 0) {
     return {
       ...base,
       failureClass: 'deadlock',
       confidence: 'medium',
-      summary: `${stuck.length} of ${ev.topology.targets.length} targets of ${svc} do not answer health checks: ${stuck.join(', ')}`,
-      affectedTargets: stuck,
-      healthy: false,
+      summary: `${down.length} of ${root.topology.targets.length} targets of ${where} do not answer health checks: ${down.join(', ')}`,
+      affectedTargets: down,
     };
   }
 
-  // 4. Memory growth, per target where the platform reports it.
-  const leaking = seriesFor(ev.series, 'memory_rss_mb', 'target').filter((s) => {
+  // 2d. Memory growth, per target where the platform reports it.
+  const leaking = seriesFor(root.series, 'memory_rss_mb', 'target').filter((s) => {
     const m = compare(s, w);
-    return m.recent.slopePerSecond > MEMORY_SLOPE_MB_PER_S && m.recent.max > m.baseline.mean * MEMORY_FACTOR;
+    return (
+      m.recent.slopePerSecond > MEMORY_SLOPE_MB_PER_S &&
+      m.recent.max > finite(m.baseline.mean, m.recent.min) * MEMORY_FACTOR
+    );
   });
   if (leaking.length > 0) {
     for (const s of leaking)
@@ -162,61 +206,53 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
       ...base,
       failureClass: 'memory-leak',
       confidence: 'medium',
-      summary: `memory of ${leaking.map((s) => s.labels.target).join(', ')} climbs steadily above its baseline`,
+      summary: `memory of ${leaking.map((s) => s.labels.target).join(', ')} (${where}) climbs steadily above its baseline`,
       affectedTargets: leaking.map((s) => s.labels.target!),
-      healthy: false,
     };
   }
 
-  // 5. Work piling up.
-  const queue = compare(findSeries(ev.series, 'queue_depth'), w);
+  // 2e. Work piling up.
+  const queue = compare(findSeries(root.series, 'queue_depth'), w);
   if (
-    queue.recent.mean > Math.max(QUEUE_FLOOR, (queue.baseline.mean || 0) * 3) &&
+    queue.recent.mean > Math.max(QUEUE_FLOOR, finite(queue.baseline.mean) * 3) &&
     queue.recent.slopePerSecond >= 0
   ) {
-    findings.push(finding('queue_depth', svc, queue, 'queue backlog growing'));
+    findings.push(finding('queue_depth', root.service, queue, 'queue backlog growing'));
     return {
       ...base,
       failureClass: 'queue-backlog',
       confidence: 'medium',
-      summary: `the queue of ${svc} holds ${Math.round(queue.recent.last)} items and is not draining`,
-      baselines: {
-        ...baselines,
-        queue_depth: Number.isFinite(queue.baseline.mean) ? queue.baseline.mean : 0,
-      },
-      healthy: false,
+      summary: `the queue of ${where} holds ${Math.round(queue.recent.last)} items and is not draining`,
+      baselines: { ...baselines, queue_depth: finite(queue.baseline.mean) },
     };
   }
-  const dead = compare(findSeries(ev.series, 'dead_letters'), w);
-  if (dead.recent.last > 0 && !(dead.recent.last <= (dead.baseline.mean || 0))) {
-    findings.push(finding('dead_letters', svc, dead, 'dead letters waiting'));
+  const dead = compare(findSeries(root.series, 'dead_letters'), w);
+  if (dead.recent.last > 0 && dead.recent.last > finite(dead.baseline.mean)) {
+    findings.push(finding('dead_letters', root.service, dead, 'dead letters waiting'));
     return {
       ...base,
       failureClass: 'failed-jobs',
       confidence: 'medium',
-      summary: `${Math.round(dead.recent.last)} failed jobs of ${svc} wait in the dead-letter list`,
-      healthy: false,
+      summary: `${Math.round(dead.recent.last)} failed jobs of ${where} wait in the dead-letter list`,
     };
   }
 
-  const anomalous = serviceErrors || serviceSlow;
+  if (viaDependency) {
+    return {
+      ...base,
+      failureClass: 'dependency-outage',
+      confidence: 'low',
+      summary: `${chain}: ${root.service} fails and no known pattern of its own explains it`,
+    };
+  }
+  const anomalous = findings.length > 0;
   return {
     ...base,
     failureClass: 'unknown',
     confidence: 'low',
     summary: anomalous
-      ? `${svc} is unhealthy (${findings.map((f) => f.note).join(', ')}) and no known pattern explains it`
-      : `${svc} looks healthy: nothing in the last window stands out from its baseline`,
+      ? `${root.service} is unhealthy (${findings.map((f) => f.note).join(', ')}) and no known pattern explains it`
+      : `${root.service} looks healthy: nothing in the last window stands out from its baseline`,
     healthy: !anomalous,
   };
-}
-
-function finding(
-  metric: string,
-  scope: string,
-  cmp: { baseline: { mean: number }; recent: { mean: number } },
-  note: string,
-): Finding {
-  const round = (n: number): number => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : 0);
-  return { metric, scope, baseline: round(cmp.baseline.mean), recent: round(cmp.recent.mean), note };
 }

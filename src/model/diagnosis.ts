@@ -1,18 +1,25 @@
 import type { FailureClass } from './incidentState';
 import type { Deployment, MetricSeries, Topology } from './signals';
 
-/** Everything gathered about a service at one moment: the input of diagnosis, kept in history. */
+/** What was gathered about one service. */
+export interface ServiceEvidence {
+  service: string;
+  topology: Topology;
+  series: MetricSeries[];
+  deployments: Deployment[];
+}
+
+/**
+ * Everything gathered at one moment: the alerting service first, then every service downstream of it
+ * (breadth first), so diagnosis can walk the dependency graph to the root cause. Kept in history.
+ */
 export interface Evidence {
   service: string;
   gatheredAt: string;
   /** Start of the "before" window used as the baseline, and the start of the recent window. */
   baselineFrom: string;
   recentFrom: string;
-  topology: Topology;
-  series: MetricSeries[];
-  deployments: Deployment[];
-  /** The same for each direct dependency, so a root cause downstream can be named. */
-  dependencies: Array<{ service: string; topology: Topology; series: MetricSeries[] }>;
+  services: ServiceEvidence[];
 }
 
 export interface Finding {

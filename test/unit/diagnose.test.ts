@@ -1,5 +1,5 @@
 import { diagnose } from '../../src/diagnosis/diagnose';
-import { evidence, NOW, series, targets } from './evidence';
+import { evidence, NOW, series, targets, topology } from './evidence';
 
 const deployedAgo = (s: number): string => new Date(NOW - s * 1000).toISOString();
 
@@ -82,33 +82,62 @@ describe('diagnose', () => {
     expect(diagnose(ours).failureClass).not.toBe('bad-release');
   });
 
-  it('names a failing dependency as the root cause', () => {
+  it('walks down to a dependency whose cell is down and reroutes around it', () => {
     const d = diagnose(
-      evidence({
-        topology: {
-          service: 'checkout',
-          targets: targets('v1', 3),
-          weights: {},
-          desiredCount: 3,
-          dependencies: ['payments'],
+      evidence(
+        {
+          topology: topology('checkout', targets('v1', 3), ['payments']),
+          series: [series('error_ratio', {}, (ago) => (ago > 30 ? 0.01 : 0.5))],
         },
-        series: [series('error_ratio', {}, (ago) => (ago > 30 ? 0.01 : 0.5))],
-        dependencies: [
+        [
           {
             service: 'payments',
-            topology: {
-              service: 'payments',
-              targets: targets('p1', 2, false),
-              weights: {},
-              desiredCount: 2,
-              dependencies: [],
-            },
+            topology: topology('payments', [
+              ...targets('p1', 2, false),
+              { id: 'payments-s', release: 'p1', healthy: true },
+            ]),
             series: [series('error_ratio', {}, (ago) => (ago > 30 ? 0 : 1))],
+            deployments: [],
           },
         ],
-      }),
+      ),
     );
     expect(d).toMatchObject({ failureClass: 'dependency-outage', rootService: 'payments' });
+    expect(d.affectedTargets).toEqual(['checkout-0', 'checkout-1']);
+  });
+
+  it('finds a bad release two hops down, not a dependency outage', () => {
+    const ev = evidence(
+      {
+        topology: topology('checkout', targets('v1', 3), ['payments']),
+        series: [series('error_ratio', {}, (ago) => (ago > 60 ? 0.01 : 0.3))],
+      },
+      [
+        {
+          service: 'payments',
+          topology: topology('payments', targets('p2', 3)),
+          series: [
+            series('error_ratio', {}, (ago) => (ago > 60 ? 0.0 : 0.5)),
+            series('error_ratio', { release: 'p2' }, () => 0.5, 60),
+          ],
+          deployments: [
+            {
+              id: 'd',
+              service: 'payments',
+              release: 'p2',
+              previousRelease: 'p1',
+              at: deployedAgo(60),
+              by: 'ci',
+            },
+          ],
+        },
+      ],
+    );
+    expect(diagnose(ev)).toMatchObject({
+      failureClass: 'bad-release',
+      rootService: 'payments',
+      goodRelease: 'p1',
+    });
   });
 
   it('sees targets that stopped answering as a deadlock', () => {

@@ -1,4 +1,4 @@
-import type { Evidence } from '../../src/model/diagnosis';
+import type { Evidence, ServiceEvidence } from '../../src/model/diagnosis';
 import type { MetricSeries, Target } from '../../src/model/signals';
 
 /** Builders for diagnosis tests: series sampled every second over the last `seconds`. */
@@ -19,22 +19,29 @@ export function targets(release: string, n: number, healthy = true): Target[] {
   return Array.from({ length: n }, (_, i) => ({ id: `checkout-${i}`, release, healthy, pool: 'primary' }));
 }
 
-export function evidence(overrides: Partial<Evidence> = {}): Evidence {
+/** Evidence about `checkout` (three healthy v1 targets unless overridden) and any downstream services. */
+export function evidence(
+  checkout: Partial<ServiceEvidence> = {},
+  downstream: ServiceEvidence[] = [],
+): Evidence {
   return {
     service: 'checkout',
     gatheredAt: new Date(NOW).toISOString(),
     baselineFrom: new Date(NOW - 300_000).toISOString(),
     recentFrom: new Date(NOW - 30_000).toISOString(),
-    topology: {
-      service: 'checkout',
-      targets: targets('v1', 3),
-      weights: {},
-      desiredCount: 3,
-      dependencies: [],
-    },
-    series: [],
-    deployments: [],
-    dependencies: [],
-    ...overrides,
+    services: [
+      {
+        service: 'checkout',
+        topology: topology('checkout', targets('v1', 3)),
+        series: [],
+        deployments: [],
+        ...checkout,
+      },
+      ...downstream,
+    ],
   };
+}
+
+export function topology(service: string, t: Target[], dependencies: string[] = []) {
+  return { service, targets: t, weights: {}, desiredCount: t.length, dependencies };
 }
