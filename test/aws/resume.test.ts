@@ -1,0 +1,105 @@
+import {
+  createAwsClients,
+  createAwsProviders,
+  destroyAwsClients,
+  type AwsClients,
+} from '../../src/providers/aws';
+import type { RemediationProvider } from '../../src/providers/types';
+import { recordCommands, type CommandLog } from './commandLog';
+import { cellsOnMoto } from './ecsReader';
+import { startMoto, type MotoServer } from './motoServer';
+import { seed, type Seeded } from './seed';
+
+/**
+ * A worker that dies while an action waits for steady state: the activity is retried with the same
+ * actionId. Simulated by failing the progress callback (where the activity heartbeats) right after the
+ * mutating call went out, which ends the call there just as a dead worker would.
+ */
+describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
+  let moto: MotoServer;
+  let seeded: Seeded;
+  let clients: AwsClients;
+  let commands: CommandLog;
+  let remediation: RemediationProvider;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    seeded = await seed(moto);
+    clients = createAwsClients(seeded.config, { credentials: moto.credentials });
+    commands = recordCommands(clients);
+    remediation = createAwsProviders(seeded.config, clients).remediation;
+  });
+
+  afterAll(async () => {
+    if (clients) destroyAwsClients(clients);
+    await moto?.stop();
+  });
+
+  beforeEach(() => commands.clear());
+
+  const dieOnFirstProgress = () => {
+    throw new Error('worker died');
+  };
+
+  it('setRelease resumes by waiting only, and still reports the release from before the first attempt', async () => {
+    const request = {
+      actionId: 'inc-2/rollback/stage-1',
+      service: 'checkout',
+      release: seeded.v1,
+      targets: ['checkout-cell-a'],
+    };
+    await expect(remediation.setRelease({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
+      'worker died',
+    );
+    expect(commands.count('UpdateService')).toBe(1);
+    expect((await cellsOnMoto(moto))['checkout-cell-a']!.taskDefinition).toBe(seeded.v1);
+
+    const progress: string[] = [];
+    const resumed = await remediation.setRelease({ ...request, onProgress: (d) => progress.push(d) });
+    expect(commands.count('UpdateService')).toBe(1);
+    expect(commands.count('DescribeServices')).toBeGreaterThanOrEqual(3);
+    // The first attempt's result never reached the workflow: this one is it, with the true `before`.
+    expect(resumed).toMatchObject({
+      applied: true,
+      before: { release: { 'checkout-cell-a': seeded.v2 } },
+      after: { release: { 'checkout-cell-a': seeded.v1 } },
+    });
+    expect(resumed.summary).toMatch(/applied earlier to checkout-cell-a/);
+    expect(progress.some((p) => p.includes('UpdateService'))).toBe(false);
+  });
+
+  it('restart resumes without a second deployment', async () => {
+    const before = await cellsOnMoto(moto);
+    const request = { actionId: 'inc-2/restart', service: 'checkout', targets: ['checkout-cell-b'] };
+    await expect(remediation.restart({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
+      'worker died',
+    );
+    const afterFirst = await cellsOnMoto(moto);
+    expect(afterFirst['checkout-cell-b']!.deploymentId).not.toBe(before['checkout-cell-b']!.deploymentId);
+
+    const resumed = await remediation.restart(request);
+    expect(resumed.applied).toBe(true);
+    expect(commands.count('UpdateService')).toBe(1);
+    expect((await cellsOnMoto(moto))['checkout-cell-b']!.deploymentId).toBe(
+      afterFirst['checkout-cell-b']!.deploymentId,
+    );
+  });
+
+  it('setWeights resumes without a second ModifyListener and returns the weights from before', async () => {
+    const request = {
+      actionId: 'inc-2/reroute',
+      service: 'checkout',
+      weights: { 'checkout-a': 10, 'checkout-b': 90 },
+    };
+    await expect(remediation.setWeights({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
+      'worker died',
+    );
+    const resumed = await remediation.setWeights(request);
+    expect(resumed).toMatchObject({
+      applied: true,
+      before: { weights: { 'checkout-a': 50, 'checkout-b': 50 } },
+      after: { weights: { 'checkout-a': 10, 'checkout-b': 90 } },
+    });
+    expect(commands.count('ModifyListener')).toBe(1);
+  });
+});
