@@ -1,0 +1,120 @@
+import { incidentWorkflowId } from '../../src/model/alert';
+import { eventually, postJson, uniqueService, withWebhookServer } from './helpers';
+
+const OPERATOR = 'operator-token-0123456789abcdef';
+const AM = 'alertmanager-token-0123456789abcdef';
+const asOperator = { authorization: `Bearer ${OPERATOR}` };
+
+async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Starts an incident the way production does: through the Alertmanager endpoint (no worker runs it). */
+async function openIncident(url: string, service: string): Promise<string> {
+  const res = await postJson(
+    `${url}/alerts/alertmanager`,
+    {
+      version: '4',
+      status: 'firing',
+      receiver: 'r',
+      groupKey: 'g',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'Down', service, severity: 'critical' },
+          annotations: {},
+          startsAt: new Date().toISOString(),
+          fingerprint: `fp-${service}`,
+        },
+      ],
+    },
+    { authorization: `Bearer ${AM}` },
+  );
+  expect(res.status).toBe(202);
+  return incidentWorkflowId(service);
+}
+
+describe('operator endpoints', () => {
+  it('are disabled without an operator token', async () => {
+    await withWebhookServer({}, async ({ url }) => {
+      const res = await getJson(`${url}/incidents`, asOperator);
+      expect(res.status).toBe(403);
+      expect(res.json.message).toMatch(/HOMEOSTAT_OPERATOR_TOKEN/);
+    });
+  });
+
+  it('authenticate, validate, 404 a missing incident, 409 a closed one, and describe and list open ones', async () => {
+    const config = { operatorToken: OPERATOR, operatorTimeoutMs: 1_000, alertmanager: { token: AM } };
+    await withWebhookServer(config, async ({ client, url }) => {
+      const service = uniqueService('op');
+      const missing = uniqueService('missing');
+      const approval = { by: 'alice', reason: 'canary looks fine' };
+
+      expect((await getJson(`${url}/incidents`)).status).toBe(401);
+      expect(
+        (await postJson(`${url}/incidents/${missing}/approve`, approval, { authorization: 'Bearer wrong' }))
+          .status,
+      ).toBe(401);
+      const invalid = await postJson(
+        `${url}/incidents/${missing}/approve`,
+        { by: '', reason: 'x' },
+        asOperator,
+      );
+      expect(invalid.status).toBe(400);
+      expect(invalid.json.field).toBe('by');
+      const extra = await postJson(
+        `${url}/incidents/${missing}/abort`,
+        { ...approval, fastPath: true },
+        asOperator,
+      );
+      expect(extra.status).toBe(400);
+      expect((await postJson(`${url}/incidents/${missing}/approve`, approval, asOperator)).status).toBe(404);
+      expect((await getJson(`${url}/incidents/${missing}`, asOperator)).status).toBe(404);
+      expect((await postJson(`${url}/incidents/${missing}/escalate`, approval, asOperator)).status).toBe(404);
+
+      const workflowId = await openIncident(url, service);
+      // Both forms of the id: the key, and the URL-encoded workflow id.
+      const described = await getJson(`${url}/incidents/${encodeURIComponent(workflowId)}`, asOperator);
+      expect(described.status).toBe(200);
+      expect(described.json).toMatchObject({
+        id: workflowId,
+        status: 'RUNNING',
+        searchAttributes: expect.objectContaining({
+          HomeostatService: service,
+          HomeostatSeverity: 'critical',
+        }),
+      });
+      // No worker runs in this test, so the state query cannot be answered; the description still is.
+      expect(described.json.state).toBeNull();
+      expect(described.json.stateError).toEqual(expect.any(String));
+
+      // With no worker the update cannot be answered either: 504 after the operator timeout, not a hang.
+      const unanswered = await postJson(`${url}/incidents/${service}/approve`, approval, asOperator);
+      expect(unanswered.status).toBe(504);
+
+      // Visibility is eventually consistent: wait until the new incident is listed.
+      const listed = await eventually(async () => {
+        const res = await getJson(`${url}/incidents?status=open`, asOperator);
+        return (res.json.incidents as unknown[]).length > 0 ? res : undefined;
+      });
+      expect(listed.status).toBe(200);
+      expect(listed.json.incidents).toEqual([
+        expect.objectContaining({
+          id: workflowId,
+          status: 'RUNNING',
+          searchAttributes: expect.objectContaining({ HomeostatPhase: 'triage' }),
+        }),
+      ]);
+      expect((await getJson(`${url}/incidents?limit=0`, asOperator)).status).toBe(400);
+
+      await client.workflow.getHandle(workflowId).terminate('test');
+      const closed = await postJson(`${url}/incidents/${service}/abort`, approval, asOperator);
+      expect(closed.status).toBe(409);
+      expect(closed.json.message).toMatch(/terminated/);
+    });
+  });
+});
