@@ -8,7 +8,10 @@ import { FleetInputError } from './fleetErrors';
 import * as schemas from './controlSchemas';
 import type { SliceKind } from './seriesStore';
 
-/** How long a mutating call waits for its action to finish before answering 202 (then poll /actions/:id). */
+/**
+ * How long a mutating call waits for its action to finish before answering 202 (then poll
+ * /actions/:id); `?waitMs=` shortens it for callers that report progress while they wait.
+ */
 const ANSWER_WITHIN_MS = 20_000;
 
 class HttpError extends Error {
@@ -47,9 +50,13 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 /** Waits briefly for the action so quick ones answer 200 with their result; long ones answer 202. */
-async function answer(started: actions.Started, repeatedBefore: boolean): Promise<[number, unknown]> {
+async function answer(
+  started: actions.Started,
+  repeatedBefore: boolean,
+  waitMs: number,
+): Promise<[number, unknown]> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([started.done, new Promise((r) => (timer = setTimeout(r, ANSWER_WITHIN_MS)))]);
+  await Promise.race([started.done, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
   clearTimeout(timer);
   const status = started.entry.status === 'running' ? 202 : 200;
   return [status, { action: started.entry, repeated: repeatedBefore }];
@@ -121,7 +128,8 @@ async function route(fleet: Fleet, req: http.IncomingMessage): Promise<[number, 
     const body = await readBody(req);
     const id = (body as { actionId?: unknown } | null)?.actionId;
     const repeated = typeof id === 'string' && fleet.ledger.get(id) !== undefined;
-    return answer(MUTATIONS[rest](fleet, service, body), repeated);
+    const waitMs = Math.min(ANSWER_WITHIN_MS, Math.max(0, Number(query.waitMs ?? ANSWER_WITHIN_MS) || 0));
+    return answer(MUTATIONS[rest](fleet, service, body), repeated, waitMs);
   }
   throw new HttpError(404, `no route ${req.method} ${path}`, 'path');
 }

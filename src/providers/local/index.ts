@@ -1,0 +1,1 @@
+export { createLocalFleetProviders, type LocalFleetOptions } from './localFleetProviders';

@@ -1,0 +1,136 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFleet, type RunningFleet } from '../../src/demo/startFleet';
+import { createLocalFleetProviders } from '../../src/providers/local';
+import type { MetricSeries, Providers } from '../../src/providers/types';
+
+/** A fleet for one test file: real processes on loopback, stopped (and its state dir removed) after. */
+export interface TestFleet {
+  fleet: RunningFleet;
+  providers: Providers;
+  stateDir: string;
+  /** Removes the state dir; call after fleet.stop(). */
+  cleanUp(): void;
+}
+
+export async function startTestFleet(
+  options: { loadRps?: number; replicasPerService?: number; stateDir?: string } = {},
+): Promise<TestFleet> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'homeostat-fleet-'));
+  const fleet = await startFleet({
+    stateDir,
+    controlPort: 0,
+    loadRps: options.loadRps ?? 30,
+    replicasPerService: options.replicasPerService ?? 3,
+  });
+  return {
+    fleet,
+    providers: createLocalFleetProviders({ controlUrl: fleet.controlUrl, pollMs: 250 }),
+    stateDir,
+    cleanUp: () => rmSync(stateDir, { recursive: true, force: true }),
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a value that is not undefined; fails naming `what` and the last value. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what} (${String(last ?? 'no match')})`,
+      );
+    await sleep(everyMs);
+  }
+}
+
+/**
+ * The mean of a metric over the last `seconds`, read through the provider's `series` like the workflow
+ * does; `labels` picks a slice (a release), the whole-service series when absent.
+ */
+export async function recentMean(
+  providers: Providers,
+  service: string,
+  metric: string,
+  seconds: number,
+  labels: MetricSeries['labels'] = {},
+): Promise<number | undefined> {
+  const to = new Date();
+  const series = await providers.signals.series({
+    service,
+    metrics: [metric],
+    from: new Date(to.getTime() - seconds * 1000),
+    to,
+    stepSeconds: 1,
+    byRelease: labels.release !== undefined,
+  });
+  const match = series.find(
+    (s) => s.metric === metric && JSON.stringify(s.labels) === JSON.stringify(labels),
+  );
+  if (!match || match.points.length === 0) return undefined;
+  return match.points.reduce((sum, [, v]) => sum + v, 0) / match.points.length;
+}
+
+/** Waits until the mean of `metric` over the last `seconds` satisfies `ok`; returns that mean. */
+export function waitForMetric(
+  providers: Providers,
+  service: string,
+  metric: string,
+  ok: (value: number) => boolean,
+  opts: { seconds?: number; timeoutMs?: number; labels?: MetricSeries['labels'] } = {},
+): Promise<number> {
+  return waitFor(
+    `${service} ${metric} ${JSON.stringify(opts.labels ?? {})}`,
+    async () => {
+      const value = await recentMean(providers, service, metric, opts.seconds ?? 3, opts.labels);
+      if (value === undefined) return undefined;
+      if (!ok(value)) throw new Error(`last mean ${value}`);
+      return value;
+    },
+    opts.timeoutMs ?? 30_000,
+  );
+}
+
+/** Pids of every process whose command line mentions `needle` (the state dir is in each replica's). */
+export function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmdline.includes(needle)) pids.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let counter = 0;
+/** A fresh action id for this test run. */
+export function actionId(label: string): string {
+  return `test-${label}-${process.pid}-${Date.now()}-${++counter}`;
+}
