@@ -9,20 +9,24 @@ import { ProviderError, type Providers } from '../../src/providers/types';
 import { freePort } from '../../src/workers/ports';
 import { startMoto, type MotoServer } from './motoServer';
 import { CELLS, seed, type Seeded } from './seed';
+import { startThrottlingProxy, type ThrottlingProxy } from './throttlingProxy';
 
 /** How AWS failures reach the activity: non-retryable with the API's message, or retryable. */
 describe('AWS provider errors (moto)', () => {
   let moto: MotoServer;
   let seeded: Seeded;
+  let proxy: ThrottlingProxy;
   const opened: AwsClients[] = [];
 
   beforeAll(async () => {
     moto = await startMoto();
     seeded = await seed(moto);
+    proxy = await startThrottlingProxy(moto.endpoint);
   });
 
   afterAll(async () => {
     opened.forEach(destroyAwsClients);
+    await proxy?.stop();
     await moto?.stop();
   });
 
@@ -96,5 +100,21 @@ describe('AWS provider errors (moto)', () => {
     expect(err.message).toMatch(/ECONNREFUSED|connect/i);
     // The SDK made both attempts before giving up (its retry strategy, not ours).
     expect((err.cause as { $metadata?: { attempts?: number } }).$metadata?.attempts).toBe(2);
+  });
+
+  it('throttling is retried with backoff by the SDK and succeeds when it passes', async () => {
+    const providers = providersFor({ endpoint: proxy.endpoint, maxAttempts: 3 });
+    proxy.throttleNext(2);
+    const history = await providers.deploys.deployments('checkout', new Date(Date.now() - 3600_000));
+    expect(history[0]?.release).toBe(seeded.v2);
+    expect(proxy.throttled()).toBe(2);
+  });
+
+  it('throttling that outlasts the SDK attempts is reported as retryable', async () => {
+    const providers = providersFor({ endpoint: proxy.endpoint, maxAttempts: 2 });
+    proxy.throttleNext(2);
+    const err = await failure(providers.deploys.deployments('checkout', new Date(0)));
+    expect(err).toMatchObject({ retryable: true, code: 'ThrottlingException' });
+    expect(err.message).toBe('DescribeServices prod: Rate exceeded');
   });
 });
