@@ -30,7 +30,7 @@ export const FAULT_SCENARIOS = [
   {
     name: 'queue-backlog',
     defaultService: 'checkout',
-    description: 'job consumers slow down (250 ms a job) and fall behind; queue depth grows',
+    description: 'job consumers slow down (150 ms a job) and fall behind; queue depth grows',
     heals: 'scale up',
   },
   {
@@ -58,5 +58,5 @@ export type ReplicaFault =
   | { kind: 'fail-jobs'; count: number };
 
 export const MEMORY_LIMIT_MB = 160;
-export const SLOW_JOB_COST_MS = 250;
+export const SLOW_JOB_COST_MS = 150;
 export const FAILED_JOBS_TOTAL = 30;

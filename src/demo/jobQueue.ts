@@ -13,6 +13,8 @@ const NORMAL_JOB_COST_MS = 5;
  */
 export class JobQueues {
   private readonly busy = new Set<string>();
+  /** Rotates which replica is offered work first, so every consumer gets its share. */
+  private turn = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -66,7 +68,9 @@ export class JobQueues {
       const queue = this.state.queues[service];
       if (!queue?.length) continue;
       const cost = this.state.services[service]?.conditions.slowJobCostMs ?? NORMAL_JOB_COST_MS;
-      for (const replica of this.replicasOf(service)) {
+      const replicas = this.replicasOf(service);
+      const offset = this.turn++ % Math.max(1, replicas.length);
+      for (const replica of [...replicas.slice(offset), ...replicas.slice(0, offset)]) {
         if (!replica.healthy || this.busy.has(replica.id) || queue.length === 0) continue;
         const batch = queue.splice(0, BATCH);
         this.busy.add(replica.id);

@@ -1,0 +1,94 @@
+import type { Providers } from '../../src/providers/types';
+import { actionId, startTestFleet, waitForMetric, type TestFleet } from './fleetHarness';
+
+/** Faults in a service's cache and job queue, healed by clearCache, replayDeadLetters and scale. */
+let test: TestFleet;
+let providers: Providers;
+
+async function post(path: string, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${test.fleet.controlUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function inject(service: string, scenario: string): Promise<void> {
+  const reply = await post(`/services/${service}/faults`, { actionId: actionId(scenario), scenario });
+  expect(reply).toMatchObject({ status: 200, body: { action: { status: 'succeeded' } } });
+}
+
+beforeAll(async () => {
+  test = await startTestFleet();
+  providers = test.providers;
+  await waitForMetric(providers, 'web', 'request_rate', (v) => v > 10);
+});
+
+afterAll(async () => {
+  await test?.fleet.stop();
+  test?.cleanUp();
+});
+
+it('corrupted cache: cached entries fail requests until the cache is cleared', async () => {
+  await waitForMetric(providers, 'checkout', 'error_ratio', (v) => v < 0.02);
+  await inject('checkout', 'corrupted-cache');
+  await waitForMetric(providers, 'checkout', 'error_ratio', (v) => v > 0.5);
+  await waitForMetric(providers, 'web', 'error_ratio', (v) => v > 0.5);
+
+  const outcome = await providers.remediation.clearCache({
+    actionId: actionId('clear'),
+    service: 'checkout',
+  });
+  expect(outcome.applied).toBe(true);
+  await waitForMetric(providers, 'checkout', 'error_ratio', (v) => v < 0.02);
+  await waitForMetric(providers, 'web', 'error_ratio', (v) => v < 0.02);
+});
+
+it('failed jobs: failures land in the dead-letter list, a replay empties it for good', async () => {
+  await waitForMetric(providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 1 });
+  await inject('checkout', 'failed-jobs');
+  await waitForMetric(providers, 'checkout', 'dead_letters', (v) => v >= 30, { seconds: 1 });
+
+  const id = actionId('replay');
+  const outcome = await providers.remediation.replayDeadLetters({ actionId: id, service: 'checkout' });
+  expect(outcome).toMatchObject({ actionId: id, applied: true });
+  expect(outcome.summary).toMatch(/^checkout: 30 dead letters back on the queue/);
+  await waitForMetric(providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 3 });
+
+  // The same id again is a ledger hit: nothing more is replayed.
+  const again = await providers.remediation.replayDeadLetters({ actionId: id, service: 'checkout' });
+  expect(again.applied).toBe(false);
+});
+
+it('queue backlog: slow consumers fall behind, scaling up drains the queue', async () => {
+  await waitForMetric(providers, 'checkout', 'queue_depth', (v) => v < 20, { seconds: 2 });
+  await inject('checkout', 'queue-backlog');
+  const peak = await waitForMetric(providers, 'checkout', 'queue_depth', (v) => v > 60, { seconds: 1 });
+
+  const outcome = await providers.remediation.scale({
+    actionId: actionId('scale'),
+    service: 'checkout',
+    desiredCount: 9,
+  });
+  expect(outcome).toMatchObject({ applied: true, before: { desiredCount: 3 }, after: { desiredCount: 9 } });
+  const topology = await providers.remediation.describe('checkout');
+  expect(topology.desiredCount).toBe(9);
+  expect(topology.targets.filter((t) => t.healthy)).toHaveLength(9);
+  await waitForMetric(providers, 'checkout', 'queue_depth', (v) => v < Math.min(20, peak), {
+    seconds: 2,
+    timeoutMs: 45_000,
+  });
+
+  // Clean up: the cause goes away, the fleet scales back.
+  await post('/services/checkout/faults/clear', {
+    actionId: actionId('clear-backlog'),
+    scenario: 'queue-backlog',
+  });
+  const down = await providers.remediation.scale({
+    actionId: actionId('scale-down'),
+    service: 'checkout',
+    desiredCount: 3,
+  });
+  expect(Object.keys(down.after.release ?? {})).toEqual(['checkout-0', 'checkout-1', 'checkout-2']);
+});
