@@ -1,13 +1,15 @@
+import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { awsConfigSchema } from '../../src/model/awsConfig';
 import {
   createAwsClients,
   createAwsProviders,
   destroyAwsClients,
   type AwsClients,
 } from '../../src/providers/aws';
-import type { RemediationProvider } from '../../src/providers/types';
+import { ProviderError, type RemediationProvider } from '../../src/providers/types';
 import { recordCommands, type CommandLog } from './commandLog';
 import { cellsOnMoto } from './ecsReader';
-import { startMoto, type MotoServer } from './motoServer';
+import { SEEDED_DESIRED_COUNT, startMoto, type MotoServer } from './motoServer';
 import { seed, type Seeded } from './seed';
 
 /**
@@ -101,5 +103,64 @@ describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
       after: { weights: { 'checkout-a': 10, 'checkout-b': 90 } },
     });
     expect(commands.count('ModifyListener')).toBe(1);
+  });
+
+  it('a worker dying in the polling wait of a rollout that never settles: the retry only polls, then gives up', async () => {
+    // moto reports MOTO_ECS_SERVICE_RUNNING tasks for a new service; asking for one more leaves its
+    // rollout IN_PROGRESS forever — a stuck deployment.
+    const ecs = new ECSClient({
+      region: moto.region,
+      endpoint: moto.endpoint,
+      credentials: moto.credentials,
+    });
+    try {
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: 'prod',
+          serviceName: 'checkout-stuck',
+          taskDefinition: seeded.v2,
+          desiredCount: SEEDED_DESIRED_COUNT + 1,
+        }),
+      );
+    } finally {
+      ecs.destroy();
+    }
+    const config = awsConfigSchema.parse({
+      ...seeded.config,
+      steadyState: { pollSeconds: 0.1, timeoutSeconds: 1 },
+      services: { stuck: { cells: [{ name: 'stuck-cell', cluster: 'prod', service: 'checkout-stuck' }] } },
+    });
+    const stuckClients = createAwsClients(config, { credentials: moto.credentials });
+    const stuckCommands = recordCommands(stuckClients);
+    try {
+      const stuck = createAwsProviders(config, stuckClients).remediation;
+      const request = { actionId: 'inc-3/rollback', service: 'stuck', release: seeded.v1 };
+      const seen: string[] = [];
+      const dieWhilePolling = (detail: string): void => {
+        seen.push(detail);
+        if (detail.startsWith('waiting for steady state')) throw new Error('worker died while polling');
+      };
+      await expect(stuck.setRelease({ ...request, onProgress: dieWhilePolling })).rejects.toThrow(
+        'while polling',
+      );
+      expect(seen).toEqual([
+        expect.stringMatching(/^stuck-cell: UpdateService/),
+        expect.stringMatching(/stuck-cell rollout IN_PROGRESS/),
+      ]);
+      expect(stuckCommands.count('UpdateService')).toBe(1);
+
+      const polls: string[] = [];
+      const err = await stuck
+        .setRelease({ ...request, onProgress: (d) => polls.push(d) })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      expect(err).toMatchObject({ code: 'SteadyStateTimeout', retryable: false });
+      expect((err as Error).message).toMatch(/stuck-cell .* gave up after 1 s/);
+      expect(polls.length).toBeGreaterThan(3);
+      expect(polls.every((p) => p.startsWith('waiting for steady state'))).toBe(true);
+      expect(stuckCommands.count('UpdateService')).toBe(1);
+    } finally {
+      destroyAwsClients(stuckClients);
+    }
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '../types';
 import type { AwsClients } from './clients';
 import { anyApplied, runCellAction, type CellResult } from './cellAction';
-import { primaryDeployment, readCells } from './cellState';
+import { primaryDeployment, readCells, type CellState } from './cellState';
 import { aws, invalid } from './errors';
 import { setWeightsOnAws } from './reroute';
 import { selectCells, serviceConfig } from './serviceConfig';
@@ -35,7 +35,7 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
         targets: states.map((s) => ({
           id: s.cell.name,
           release: s.taskDefinition,
-          healthy: steadyProblem(s) === undefined,
+          healthy: isSteady(s),
           ...(s.cell.pool ? { pool: s.cell.pool } : {}),
         })),
         weights,
@@ -191,4 +191,13 @@ function outcome(
     .map(([how, text]) => `${what} ${text} ${cells(how)}`)
     .join('; ');
   return { actionId: req.actionId, applied: anyApplied(results), summary, ...change };
+}
+
+/** Healthy target = steady service; a failed rollout is unhealthy here, not an error. */
+function isSteady(state: CellState): boolean {
+  try {
+    return steadyProblem(state) === undefined;
+  } catch {
+    return false;
+  }
 }
