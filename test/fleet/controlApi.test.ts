@@ -1,0 +1,234 @@
+import { ProviderError } from '../../src/providers/types';
+import {
+  actionId,
+  isAlive,
+  processesMentioning,
+  sleep,
+  startTestFleet,
+  waitFor,
+  waitForMetric,
+  type TestFleet,
+} from './fleetHarness';
+
+/** The control API's contract: idempotent actions, strict input, honest health, durable state, no orphans. */
+let test: TestFleet;
+
+interface StateView {
+  services: Record<
+    string,
+    {
+      targets: Array<{ id: string; release: string; healthy: boolean; pid: number; exited?: string }>;
+      weights: Record<string, number>;
+      desiredCount: number;
+    }
+  >;
+}
+
+interface ApiBody {
+  error?: string;
+  field?: string;
+  repeated?: boolean;
+  action?: { id: string; status: string };
+  actions?: Array<{ id: string }>;
+}
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: ApiBody }> {
+  const response = await fetch(`${test.fleet.controlUrl}${path}`, {
+    method,
+    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** What must not change when a request is refused: releases, weights, desired counts, the ledger. */
+async function desiredState(): Promise<unknown> {
+  const state = (await call('GET', '/state')).body as unknown as StateView;
+  const ledger = (await call('GET', '/actions?limit=1000')).body.actions ?? [];
+  const services = Object.entries(state.services).map(([name, s]) => ({
+    name,
+    releases: s.targets.map((t) => `${t.id}=${t.release}`),
+    weights: s.weights,
+    desiredCount: s.desiredCount,
+  }));
+  return { services, ledger: ledger.length };
+}
+
+beforeAll(async () => {
+  test = await startTestFleet({ loadRps: 10 });
+});
+
+afterAll(async () => {
+  await test?.fleet.stop();
+  test?.cleanUp();
+});
+
+it('repeating an action id applies it once and returns the first result', async () => {
+  const id = actionId('weights');
+  const first = await call('POST', '/services/web/weights', { actionId: id, weights: { standby: 10 } });
+  const second = await call('POST', '/services/web/weights', { actionId: id, weights: { standby: 10 } });
+  expect(first).toMatchObject({ status: 200, body: { repeated: false, action: { status: 'succeeded' } } });
+  expect(second).toMatchObject({ status: 200, body: { repeated: true } });
+  expect(second.body.action).toEqual(first.body.action);
+
+  // Through the provider: the second setRelease with the same id deploys nothing.
+  const deploysBefore = await test.providers.deploys.deployments('payments', new Date(0));
+  const releaseId = actionId('release');
+  const req = { actionId: releaseId, service: 'payments', release: 'v9' };
+  const applied = await test.providers.remediation.setRelease(req);
+  const repeated = await test.providers.remediation.setRelease(req);
+  expect(applied.applied).toBe(true);
+  expect(repeated).toMatchObject({ applied: false, before: applied.before, after: applied.after });
+  const deploysAfter = await test.providers.deploys.deployments('payments', new Date(0));
+  expect(deploysAfter).toHaveLength(deploysBefore.length + 1);
+  expect(deploysAfter.at(-1)).toMatchObject({ release: 'v9', by: `homeostat:${releaseId}` });
+
+  const ledger = (await call('GET', '/actions?limit=1000')).body.actions ?? [];
+  expect(ledger.filter((e) => e.id === id)).toHaveLength(1);
+  expect(ledger.filter((e) => e.id === releaseId)).toHaveLength(1);
+
+  // The same id for a different action is refused, not silently answered with the old result.
+  const reused = await call('POST', '/services/web/scale', { actionId: id, desiredCount: 4 });
+  expect(reused).toMatchObject({ status: 409, body: { field: 'actionId' } });
+});
+
+it('bad input returns a 4xx naming the field and changes nothing', async () => {
+  const before = await desiredState();
+  const id = actionId('bad');
+  const cases: Array<[string, string, unknown, number, string]> = [
+    ['POST', '/services/web/weights', { actionId: id, weights: { primary: 'x' } }, 400, 'weights.primary'],
+    ['POST', '/services/web/weights', { actionId: id, weights: { blue: 3 } }, 400, 'weights.blue'],
+    ['POST', '/services/web/weights', { actionId: id, weights: { primary: 0, standby: 0 } }, 400, 'weights'],
+    ['POST', '/services/web/weights', { weights: { primary: 50 } }, 400, 'actionId'],
+    ['POST', '/services/web/weights', { actionId: 'has space', weights: { primary: 50 } }, 400, 'actionId'],
+    ['POST', '/services/web/scale', { actionId: id, desiredCount: 0 }, 400, 'desiredCount'],
+    ['POST', '/services/web/scale', { actionId: id, desiredCount: 2.5 }, 400, 'desiredCount'],
+    ['POST', '/services/web/scale', { actionId: id, desiredCount: 99 }, 400, 'desiredCount'],
+    ['POST', '/services/web/scale', { actionId: id, desiredCount: 4, colour: 'red' }, 400, 'colour'],
+    ['POST', '/services/web/deploy', { actionId: id, release: 'v2' }, 400, 'by'],
+    ['POST', '/services/web/deploy', { actionId: id, release: 'v 2', by: 'x' }, 400, 'release'],
+    ['POST', '/services/web/restart', { actionId: id, targets: ['web-0', 'web-77'] }, 400, 'targets.1'],
+    ['POST', '/services/nope/restart', { actionId: id }, 404, 'service'],
+    ['POST', '/services/web/faults', { actionId: id, scenario: 'meteor' }, 400, 'scenario'],
+    ['POST', '/services/web/dead-letters/replay', { actionId: id }, 409, 'service'],
+    ['POST', '/services/web/restart', '{not json', 400, 'body'],
+    ['GET', '/services/web/series', undefined, 400, 'metrics'],
+    ['GET', '/services/web/series?metrics=error_ratio&from=yesterday', undefined, 400, 'from'],
+  ];
+  for (const [method, path, body, status, field] of cases) {
+    const reply = await call(method, path, body);
+    expect({ path, body, status: reply.status, field: reply.body.field }).toEqual({
+      path,
+      body,
+      status,
+      field,
+    });
+    expect(typeof reply.body.error).toBe('string');
+  }
+  expect(await desiredState()).toEqual(before);
+
+  const refused = await test.providers.remediation
+    .scale({ actionId: actionId('scale0'), service: 'web', desiredCount: 0 })
+    .catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(ProviderError);
+  expect(refused).toMatchObject({ code: 'invalid_desiredCount', retryable: false });
+  await expect(test.providers.remediation.describe('nope')).rejects.toMatchObject({
+    code: 'unknown_service',
+    retryable: false,
+  });
+});
+
+it('a replica killed with SIGKILL is reported unhealthy, not replaced behind our back; restart heals it', async () => {
+  const state = (await call('GET', '/state')).body as unknown as StateView;
+  const victim = state.services.web!.targets.find((t) => t.id === 'web-1')!;
+  process.kill(victim.pid, 'SIGKILL');
+
+  await waitFor('web-1 unhealthy', async () => {
+    const t = await test.providers.remediation.describe('web');
+    return t.targets.find((x) => x.id === 'web-1')?.healthy === false ? true : undefined;
+  });
+  await waitForMetric(test.providers, 'web', 'healthy_targets', (v) => v === 2, { seconds: 1 });
+  await sleep(3_000); // and it stays that way: no supervisor hides the crash
+  const still = (await call('GET', '/state')).body as unknown as StateView;
+  expect(still.services.web!.targets.find((t) => t.id === 'web-1')).toMatchObject({
+    healthy: false,
+    pid: victim.pid,
+    exited: 'SIGKILL',
+  });
+
+  await test.providers.remediation.restart({
+    actionId: actionId('heal'),
+    service: 'web',
+    targets: ['web-1'],
+  });
+  const healed = (await call('GET', '/state')).body as unknown as StateView;
+  const replaced = healed.services.web!.targets.find((t) => t.id === 'web-1')!;
+  expect(replaced.healthy).toBe(true);
+  expect(replaced.pid).not.toBe(victim.pid);
+});
+
+it('a restart of the control process keeps releases, weights, deployments and the ledger', async () => {
+  const deployId = actionId('keep');
+  const deployed = await call('POST', '/services/checkout/deploy', {
+    actionId: deployId,
+    release: 'v7',
+    by: 'bob',
+  });
+  expect(deployed.body.action?.status).toBe('succeeded');
+  const weightsId = actionId('keep-weights');
+  await call('POST', '/services/payments/weights', {
+    actionId: weightsId,
+    weights: { primary: 70, standby: 30 },
+  });
+  const before = await desiredState();
+  const deploymentsBefore = await test.providers.deploys.deployments('checkout', new Date(0));
+
+  await test.fleet.stop();
+  test = await startTestFleet({ loadRps: 10, stateDir: test.stateDir });
+
+  expect(await desiredState()).toEqual(before);
+  const checkout = await test.providers.remediation.describe('checkout');
+  expect(checkout.targets.map((t) => t.release)).toEqual(['v7', 'v7', 'v7']);
+  expect(checkout.targets.every((t) => t.healthy)).toBe(true);
+  expect((await test.providers.remediation.describe('payments')).weights).toEqual({
+    primary: 70,
+    standby: 30,
+  });
+  expect((await call('GET', `/actions/${deployId}`)).body.action).toMatchObject({ status: 'succeeded' });
+
+  const again = await call('POST', '/services/checkout/deploy', {
+    actionId: deployId,
+    release: 'v7',
+    by: 'bob',
+  });
+  expect(again.body).toMatchObject({ repeated: true, action: { id: deployId } });
+  expect(await test.providers.deploys.deployments('checkout', new Date(0))).toEqual(deploymentsBefore);
+});
+
+it('stopping the fleet leaves no process behind', async () => {
+  const state = (await call('GET', '/state')).body as unknown as StateView;
+  const pids = [test.fleet.pid, ...Object.values(state.services).flatMap((s) => s.targets.map((t) => t.pid))];
+  expect(pids.every(isAlive)).toBe(true);
+  expect(processesMentioning(test.stateDir).length).toBeGreaterThanOrEqual(9);
+
+  await test.fleet.stop();
+  expect(pids.filter(isAlive)).toEqual([]);
+  expect(processesMentioning(test.stateDir)).toEqual([]);
+});
+
+it('replicas die with their control process, even when it is killed with SIGKILL', async () => {
+  const orphanTest = await startTestFleet({ loadRps: 0, replicasPerService: 1 });
+  try {
+    const replicas = processesMentioning(orphanTest.stateDir);
+    expect(replicas).toHaveLength(3);
+    process.kill(orphanTest.fleet.pid, 'SIGKILL');
+    await waitFor('replicas gone', async () => (replicas.some(isAlive) ? undefined : true), 10_000, 200);
+  } finally {
+    await orphanTest.fleet.stop();
+    orphanTest.cleanUp();
+  }
+});
