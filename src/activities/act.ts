@@ -43,7 +43,9 @@ export function undoActions(req: CompensateRequest): ActionSpec[] {
   switch (req.kind) {
     case 'restore-release': {
       const byRelease = new Map<string, string[]>();
+      const after = req.outcome.after.release ?? {};
       for (const [target, release] of Object.entries(before.release ?? {})) {
+        if (after[target] === release) continue; // untouched by the step: nothing to restore
         byRelease.set(release, [...(byRelease.get(release) ?? []), target]);
       }
       return [...byRelease].map(([release, targets]) => ({ kind: 'set-release', service, release, targets }));
@@ -72,7 +74,7 @@ export function actActivities(deps: ActivityDeps) {
       const summaries: string[] = [];
       let i = 0;
       for (const undo of undoActions(req)) {
-        const outcome = await providerCall(() => apply(r, `${req.actionId}~undo${i++}`, undo));
+        const outcome = await providerCall(() => apply(r, `${req.actionId}/undo${i++}`, undo));
         summaries.push(outcome.summary);
       }
       return summaries;

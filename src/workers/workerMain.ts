@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../model/config';
 import { connectWorker } from './connection';
+import { createProviders } from '../providers';
 import { activityDepsFromConfig, createHomeostatWorker } from './worker';
 
 /**
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
       namespace: cfg.temporal.namespace,
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
-      activityDeps: activityDepsFromConfig(cfg, undefined),
+      activityDeps: activityDepsFromConfig(cfg, createProviders(cfg)),
     });
     console.log(
       `[homeostat] worker polling ${cfg.worker.taskQueue} on ${address} (${cfg.temporal.namespace})`,

@@ -185,7 +185,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
             outcome: step.outcome!,
           });
           step.status = 'compensated';
-          step.compensation = { actionId: `${step.actionId}~undo`, summaries };
+          step.compensation = { actionId: `${step.actionId}/undo`, summaries };
           note(
             `undid ${step.stepId}${summaries.length ? `: ${summaries.join('; ')}` : ' (nothing to undo)'}`,
           );
@@ -223,7 +223,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
       stage,
       stepId: step.id,
       description: step.description,
-      actionId: `${info.workflowId}/${info.runId}/p${state.plansMade}/${step.id}`,
+      actionId: `${info.workflowId.slice(0, 60)}/${info.runId}/p${state.plansMade}/${step.id}`,
       action: step.action,
       compensationKind: step.compensation,
       status: 'running',
@@ -250,11 +250,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     await bake(step.verify.bakeSeconds);
     if (abortion) return 'ok';
     const targets = 'targets' in step.action ? step.action.targets : undefined;
+    const after = record.outcome.after.release ?? {};
     record.verification = await decide.checkHealth({
       service: step.action.service,
       check: step.verify,
       ...(targets ? { targets } : {}),
-      releases: Object.values(record.outcome.after.release ?? {}),
+      // The releases the step's own targets now run (a provider may report every target's release).
+      releases: [
+        ...new Set(
+          targets ? targets.map((t) => after[t]).filter((r): r is string => !!r) : Object.values(after),
+        ),
+      ],
       since: lastActionAt,
       fastPath: state.fastPath,
     });

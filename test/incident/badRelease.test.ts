@@ -1,0 +1,62 @@
+import { withWorker } from '../harness/env';
+import { maybeRecordHistory } from '../harness/histories';
+import { startTestFleet, waitForMetric, sleep, type TestFleet } from '../fleet/fleetHarness';
+import type { IncidentReport } from '../../src/model/incidentState';
+import { firingAlert, incidentDeps, injectFault, ledger, openIncident } from './harness';
+
+/** The bad-release path end to end on the real dev server and the local fleet. */
+describe('incident: bad release', () => {
+  let fleet: TestFleet;
+
+  beforeAll(async () => {
+    fleet = await startTestFleet({ loadRps: 30 });
+    // A baseline to compare with: healthy traffic for a while before the fault.
+    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
+    await sleep(8_000);
+  });
+  afterAll(async () => {
+    await fleet?.fleet.stop();
+    fleet?.cleanUp();
+  });
+
+  it('rolls back the canary, verifies, rolls back the rest, and recovers', async () => {
+    const before = await fleet.providers.remediation.describe('checkout');
+    const goodRelease = before.targets[0]!.release;
+    await injectFault(fleet, 'checkout', 'bad-release');
+    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+
+    const { report, workflowId } = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        const report = (await handle.result()) as IncidentReport;
+        await maybeRecordHistory(client, handle.workflowId, 'bad-release-recovered');
+        return { report, workflowId: handle.workflowId };
+      },
+      { deps: incidentDeps(fleet) },
+    );
+
+    if (report.outcome !== 'recovered')
+      console.log(JSON.stringify({ conclusion: report.conclusion, timeline: report.timeline }, null, 1));
+    expect(report.outcome).toBe('recovered');
+    expect(report.failureClass).toBe('bad-release');
+    expect(report.playbook).toBe('rollback-bad-release');
+    const applied = report.steps.map((s) => [s.stage, s.status, s.action.kind]);
+    expect(applied).toEqual([
+      ['canary', 'done', 'set-release'],
+      ['fleet', 'done', 'set-release'],
+    ]);
+    // The canary was one target; the rest were the others.
+    expect(report.steps[0]!.action).toMatchObject({ release: goodRelease, targets: [expect.any(String)] });
+    expect(report.steps[1]!.action).toMatchObject({ release: goodRelease });
+
+    const after = await fleet.providers.remediation.describe('checkout');
+    expect(after.targets.every((t) => t.release === goodRelease)).toBe(true);
+    // Each action once in the fleet's ledger, and nothing else under this incident's ids.
+    const entries = await ledger(fleet, workflowId.slice(0, 60));
+    expect(entries.map((e) => e.id).sort()).toEqual(report.steps.map((s) => s.actionId).sort());
+    const ourDeploys = (await fleet.providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
+      d.by?.startsWith('homeostat:'),
+    );
+    expect(ourDeploys).toHaveLength(2);
+  });
+});

@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { ActivityDeps } from '../../src/activities';
+import type { Alert } from '../../src/model/alert';
+import type { IncidentState } from '../../src/model/incidentState';
+import { DEFAULT_CATALOG_PATH, loadCatalog } from '../../src/playbooks/catalog';
+import type { Catalog } from '../../src/playbooks/schema';
+import { intake } from '../../src/triggers/intake';
+import { PROJECT_ROOT } from '../../src/workers/temporalCli';
+import { stateQuery } from '../../src/workflows/api';
+import { TEST_ENV, testActivityDeps } from '../harness/env';
+import { waitFor, type TestFleet } from '../fleet/fleetHarness';
+
+/** The default catalog with bake times and windows cut to a few seconds, so an incident takes ~20 s. */
+export function fastCatalog(): Catalog {
+  const catalog = loadCatalog(DEFAULT_CATALOG_PATH);
+  const fast = <T extends { bakeSeconds: number; windowSeconds: number }>(v: T): T => ({
+    ...v,
+    bakeSeconds: Math.min(v.bakeSeconds, 3),
+    windowSeconds: Math.min(v.windowSeconds, 3),
+  });
+  return {
+    ...catalog,
+    playbooks: catalog.playbooks.map((p) => ({
+      ...p,
+      recovery: fast(p.recovery),
+      stages: p.stages.map((s) => ({
+        ...s,
+        steps: s.steps.map((st) => ({ ...st, verify: fast(st.verify) })),
+      })),
+    })),
+  };
+}
+
+/** The fast catalog as a file, for workers in child processes (HOMEOSTAT_PLAYBOOKS). */
+export function fastCatalogFile(): string {
+  const file = join(process.env[TEST_ENV.dir]!, 'fast-catalog.json');
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify(fastCatalog()));
+  return file;
+}
+
+export const INCIDENT_WINDOWS = { recentWindowSeconds: 10, baselineWindowSeconds: 120 } as const;
+
+export function incidentDeps(fleet: TestFleet, overrides: Partial<ActivityDeps> = {}): Partial<ActivityDeps> {
+  const base = testActivityDeps();
+  return {
+    providers: fleet.providers,
+    catalog: fastCatalog(),
+    incidents: { ...base.incidents, ...INCIDENT_WINDOWS },
+    ...overrides,
+  };
+}
+
+export function firingAlert(service: string, name = 'HighErrorRate'): Alert {
+  return {
+    source: 'monitor',
+    fingerprint: `${service}-${name}-${randomUUID().slice(0, 8)}`,
+    service,
+    name,
+    severity: 'high',
+    status: 'firing',
+    labels: { alertname: name, service, incident_scope: randomUUID().slice(0, 8) },
+    annotations: {},
+    startsAt: new Date().toISOString(),
+  };
+}
+
+/** Opens an incident the way the webhook does, and returns its handle. */
+export async function openIncident(client: Client, taskQueue: string, alert: Alert): Promise<WorkflowHandle> {
+  const [result] = await intake([alert], { client, taskQueue });
+  return client.workflow.getHandle(result!.workflowId);
+}
+
+async function control<T>(fleet: TestFleet, method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
+  const res = await fetch(`${fleet.fleet.controlUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as T;
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+export async function injectFault(
+  fleet: TestFleet,
+  service: string,
+  scenario: string,
+  by = 'ci',
+): Promise<void> {
+  await control(fleet, 'POST', `/services/${service}/faults?waitMs=20000`, {
+    actionId: `test-fault-${randomUUID()}`,
+    scenario,
+    by,
+  });
+}
+
+export async function deployByHand(
+  fleet: TestFleet,
+  service: string,
+  release: string,
+  by: string,
+): Promise<void> {
+  await control(fleet, 'POST', `/services/${service}/deploy?waitMs=20000`, {
+    actionId: `test-deploy-${randomUUID()}`,
+    release,
+    by,
+  });
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: string;
+  status: string;
+  at?: string;
+  startedAt?: string;
+}
+
+/** The fleet's action ledger entries whose id starts with `prefix`, oldest first. */
+export async function ledger(fleet: TestFleet, prefix: string): Promise<LedgerEntry[]> {
+  const { actions } = await control<{ actions: LedgerEntry[] }>(fleet, 'GET', '/actions?limit=1000');
+  return actions.filter((a) => a.id.startsWith(prefix));
+}
+
+export async function state(handle: WorkflowHandle): Promise<IncidentState> {
+  return await handle.query(stateQuery);
+}
+
+/** Waits until the incident's state satisfies `ok` (queried every 250 ms). */
+export async function waitForState(
+  handle: WorkflowHandle,
+  what: string,
+  ok: (s: IncidentState) => boolean,
+  timeoutMs = 90_000,
+): Promise<IncidentState> {
+  return await waitFor(
+    `incident ${handle.workflowId}: ${what}`,
+    async () => {
+      const s = await state(handle);
+      return ok(s) ? s : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+/** Names of the activities the server sees as started but not finished (a dead worker's activity among them). */
+export async function pendingActivities(handle: WorkflowHandle): Promise<string[]> {
+  const d = await handle.describe();
+  return (d.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?');
+}
+
+/** A Homeostat worker in a process of its own, so a test can SIGKILL it like a crashed host. */
+export function startWorkerProcess(env: Record<string, string>): ChildProcess & { output: () => string } {
+  const setpriv = '/usr/bin/setpriv';
+  const args = ['--import', 'tsx', join(PROJECT_ROOT, 'src/workers/workerMain.ts')];
+  const child = existsSync(setpriv)
+    ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...env },
+      })
+    : spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  return Object.assign(child, { output: () => out });
+}
+
+export async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
