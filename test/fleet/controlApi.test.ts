@@ -42,7 +42,7 @@ async function call(
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as ApiBody };
 }
 
 /** What must not change when a request is refused: releases, weights, desired counts, the ledger. */
