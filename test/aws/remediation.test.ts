@@ -185,6 +185,15 @@ describe('AWS remediation (moto)', () => {
     );
   });
 
+  it('action ids that tags cannot hold are recognised again through their hash', async () => {
+    const request = { actionId: 'incident#7|scale-down, stage 1 (ü)', service: 'checkout', desiredCount: 3 };
+    const first = await remediation.scale(request);
+    expect(first).toMatchObject({ applied: true, before: { desiredCount: 4 }, after: { desiredCount: 3 } });
+    const repeat = await remediation.scale(request);
+    expect(repeat).toMatchObject({ applied: false, before: { desiredCount: 4 } });
+    expect(commands.count('UpdateService')).toBe(2);
+  });
+
   it('clearCache and replayDeadLetters are not supported on AWS, and say so', async () => {
     const clear = remediation.clearCache({ actionId: 'x', service: 'checkout' });
     await expect(clear).rejects.toBeInstanceOf(ProviderError);

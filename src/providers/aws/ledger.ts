@@ -2,6 +2,7 @@ import { TagResourceCommand } from '@aws-sdk/client-ecs';
 import type { AwsClients } from './clients';
 import type { CellState } from './cellState';
 import { aws } from './errors';
+import { tagSafeActionId } from './tagSafe';
 
 /**
  * The action ledger of one cell, kept as tags on its ECS service so it lives with the thing it describes
@@ -53,12 +54,12 @@ export function readLedger(tags: Record<string, string>): LedgerEntry | undefine
 /** The ledger entry of this action on this cell, if the cell's last action was this one. */
 export function ledgerFor(state: CellState, actionId: string): LedgerEntry | undefined {
   const entry = readLedger(state.tags);
-  return entry?.actionId === actionId ? entry : undefined;
+  return entry?.actionId === tagSafeActionId(actionId) ? entry : undefined;
 }
 
 export async function writeLedger(clients: AwsClients, state: CellState, entry: LedgerEntry): Promise<void> {
   const tags: Record<string, string> = {
-    [KEY.actionId]: entry.actionId,
+    [KEY.actionId]: tagSafeActionId(entry.actionId),
     [KEY.kind]: entry.kind,
     [KEY.state]: entry.state,
     [KEY.beforeRelease]: entry.beforeRelease,

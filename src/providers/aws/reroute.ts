@@ -3,6 +3,7 @@ import type { ActionOutcome, ActionRequest } from '../types';
 import type { AwsClients } from './clients';
 import { invalid } from './errors';
 import { serviceConfig } from './serviceConfig';
+import { tagSafeActionId } from './tagSafe';
 import {
   decodeWeights,
   encodeWeights,
@@ -29,7 +30,7 @@ export async function setWeightsOnAws(
   if (!traffic) throw invalid(`service ${req.service} has no aws traffic section (listener)`, 'NoTraffic');
 
   const current = await readForward(clients, traffic);
-  const mine = current.tags[WEIGHT_LEDGER.actionId] === req.actionId;
+  const mine = current.tags[WEIGHT_LEDGER.actionId] === tagSafeActionId(req.actionId);
   const before = mine ? decodeWeights(current.tags[WEIGHT_LEDGER.before] ?? '') : current.weights;
   const after = mergeWeights(before, req.weights, traffic);
   const base = { actionId: req.actionId, before: { weights: before }, after: { weights: after } };
@@ -49,7 +50,7 @@ export async function setWeightsOnAws(
   }
 
   await tagForward(clients, current.resourceArn, {
-    [WEIGHT_LEDGER.actionId]: req.actionId,
+    [WEIGHT_LEDGER.actionId]: tagSafeActionId(req.actionId),
     [WEIGHT_LEDGER.state]: 'sent',
     [WEIGHT_LEDGER.before]: encodeWeights(before),
     [WEIGHT_LEDGER.after]: encodeWeights(after),

@@ -22,9 +22,18 @@ export interface SteadyWant {
  */
 export function steadyProblem(state: CellState, want: SteadyWant = {}): string | undefined {
   const primary = primaryDeployment(state);
-  if (primary?.rolloutState === 'FAILED') {
+  // The circuit breaker marks the failed deployment FAILED and rolls back with a new PRIMARY; either way
+  // the release we wait for will not arrive.
+  const failed = state.deployments.find(
+    (d) =>
+      d.rolloutState === 'FAILED' &&
+      (d.status === 'PRIMARY' ||
+        (want.taskDefinition !== undefined && d.taskDefinition === want.taskDefinition)),
+  );
+  if (failed) {
     throw new ProviderError(
-      `cell ${state.cell.name}: ECS rollout failed (${primary.rolloutStateReason ?? 'no reason given'})`,
+      `cell ${state.cell.name}: ECS rollout of ${shortRelease(failed.taskDefinition ?? '?')} failed ` +
+        `(${failed.rolloutStateReason ?? 'no reason given'})`,
       'RolloutFailed',
       false,
     );
