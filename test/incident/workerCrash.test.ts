@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { IncidentReport } from '../../src/model/incidentState';
+import { testServerAddress, TEST_ENV } from '../harness/env';
+import { startTestFleet, waitForMetric, sleep, waitFor, type TestFleet } from '../fleet/fleetHarness';
+import {
+  fastCatalogFile,
+  firingAlert,
+  injectFault,
+  killHard,
+  ledger,
+  openIncident,
+  state,
+  startWorkerProcess,
+  INCIDENT_WINDOWS,
+} from './harness';
+
+/**
+ * A worker killed with SIGKILL at every step boundary of the bad-release path, each time replaced by a
+ * new worker process: the incident still completes, and no action is applied twice.
+ */
+describe('incident: worker crashes', () => {
+  let fleet: TestFleet;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    fleet = await startTestFleet({ loadRps: 30 });
+    connection = await Connection.connect({ address: testServerAddress() });
+    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
+    await sleep(8_000);
+  });
+  afterAll(async () => {
+    await connection?.close();
+    await fleet?.fleet.stop();
+    fleet?.cleanUp();
+  });
+
+  it('survives SIGKILL of the worker at every step boundary without repeating an action', async () => {
+    const client = new Client({ connection });
+    const taskQueue = `crash-${randomUUID()}`;
+    const env = {
+      TEMPORAL_ADDRESS: testServerAddress(),
+      HOMEOSTAT_TASK_QUEUE: taskQueue,
+      HOMEOSTAT_TARGET: 'local',
+      HOMEOSTAT_FLEET_URL: fleet.fleet.controlUrl,
+      HOMEOSTAT_PLAYBOOKS: fastCatalogFile(),
+      HOMEOSTAT_TRIAGE_SECONDS: '0',
+      HOMEOSTAT_RECENT_WINDOW_SECONDS: String(INCIDENT_WINDOWS.recentWindowSeconds),
+      HOMEOSTAT_BASELINE_WINDOW_SECONDS: String(INCIDENT_WINDOWS.baselineWindowSeconds),
+      HOMEOSTAT_STATE_DIR: process.env[TEST_ENV.dir]!,
+      HOMEOSTAT_SHUTDOWN_GRACE_SECONDS: '0',
+    };
+    let worker = startWorkerProcess(env);
+    try {
+      await injectFault(fleet, 'checkout', 'bad-release');
+      await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+      const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+      const prefix = handle.workflowId.slice(0, 60);
+
+      const boundaries: Array<[string, () => Promise<boolean>]> = [
+        [
+          'canary action applied by the fleet',
+          async () => (await ledger(fleet, prefix)).some((e) => e.id.endsWith('canary.rollback-canary')),
+        ],
+        [
+          'canary step baking before its verification',
+          async () =>
+            (await state(handle)).steps.some((s) => s.stage === 'canary' && s.status === 'verifying'),
+        ],
+        [
+          'fleet-stage action applied by the fleet',
+          async () => (await ledger(fleet, prefix)).some((e) => e.id.endsWith('fleet.rollback-rest')),
+        ],
+        [
+          'fleet-stage step baking before its verification',
+          async () =>
+            (await state(handle)).steps.some((s) => s.stage === 'fleet' && s.status === 'verifying'),
+        ],
+        ['final verification', async () => (await state(handle)).phase === 'verifying'],
+      ];
+      for (const [what, reached] of boundaries) {
+        await waitFor(what, async () => ((await reached()) ? true : undefined), 120_000, 20);
+        await killHard(worker);
+        worker = startWorkerProcess(env);
+      }
+
+      const report = (await handle.result()) as IncidentReport;
+      expect(report.outcome).toBe('recovered');
+      expect(report.steps.map((s) => s.status)).toEqual(['done', 'done']);
+
+      // Exactly the two planned actions reached the fleet, and it deployed exactly twice for us.
+      const entries = await ledger(fleet, prefix);
+      expect(entries.map((e) => e.id).sort()).toEqual(report.steps.map((s) => s.actionId).sort());
+      const ours = (await fleet.providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
+        d.by?.startsWith('homeostat:'),
+      );
+      expect(ours).toHaveLength(2);
+
+      // The history shows the crashes were real: some activity ran more than one attempt.
+      const history = await handle.fetchHistory();
+      const E = temporal.api.enums.v1.EventType;
+      const attempts = (history.events ?? [])
+        .filter((e) => e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+        .map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
+      expect(Math.max(...attempts)).toBeGreaterThan(1);
+      const scheduledActions = (history.events ?? []).filter(
+        (e) =>
+          e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+          e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeAction',
+      );
+      expect(scheduledActions).toHaveLength(2);
+    } finally {
+      await killHard(worker);
+    }
+  });
+});
