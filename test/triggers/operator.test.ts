@@ -1,4 +1,6 @@
 import { incidentWorkflowId } from '../../src/model/alert';
+import { startWebhookServer } from '../../src/triggers/server';
+import { withWorker } from '../harness/env';
 import { eventually, postJson, uniqueService, withWebhookServer } from './helpers';
 
 const OPERATOR = 'operator-token-0123456789abcdef';
@@ -115,6 +117,45 @@ describe('operator endpoints', () => {
       const closed = await postJson(`${url}/incidents/${service}/abort`, approval, asOperator);
       expect(closed.status).toBe(409);
       expect(closed.json.message).toMatch(/terminated/);
+    });
+  });
+
+  it('with a worker running the incident: the state query answers, and a refused update is a 409 with the reason', async () => {
+    await withWorker(async ({ client, taskQueue }) => {
+      const server = await startWebhookServer({
+        client,
+        taskQueue,
+        config: { port: 0, operatorToken: OPERATOR, alertmanager: { token: AM } },
+        log: () => undefined,
+      });
+      const service = uniqueService('worker');
+      try {
+        const workflowId = await openIncident(server.url, service);
+        const described = await eventually(async () => {
+          const res = await getJson(`${server.url}/incidents/${service}`, asOperator);
+          return res.json.state ? res : undefined;
+        });
+        expect(described.json).toMatchObject({
+          id: workflowId,
+          state: expect.objectContaining({ phase: expect.any(String) }),
+        });
+
+        // Nobody can approve an incident that is not awaiting approval: the workflow's validator says why.
+        const refused = await postJson(
+          `${server.url}/incidents/${service}/approve`,
+          { by: 'mallory', reason: 'now' },
+          asOperator,
+        );
+        expect(refused.status).toBe(409);
+        expect(refused.json.message).toMatch(/approval|approver|over|closed|completed/i);
+      } finally {
+        await server.close();
+        // The incident would otherwise keep waiting for approval after the worker stops.
+        await client.workflow
+          .getHandle(incidentWorkflowId(service))
+          .terminate('test over')
+          .catch(() => undefined);
+      }
     });
   });
 });
