@@ -28,6 +28,8 @@ export async function prepareReplicaCommand(stateDir: string): Promise<ReplicaCo
       format: 'cjs',
       logLevel: 'silent',
     });
+    // esbuild keeps a helper process alive after a build; we need it only once.
+    await esbuild.stop();
     return { args: [outfile] };
   } catch {
     return { args: ['--import', 'tsx', SOURCE] };
