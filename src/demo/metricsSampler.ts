@@ -53,7 +53,8 @@ export class MetricsSampler {
       await Promise.all(all.map((r) => r.checkHealth()));
       for (const replica of all) {
         const rss = replica.readRssMb();
-        if (rss !== undefined && rss > MEMORY_LIMIT_MB) replica.kill();
+        if (rss !== undefined && rss > MEMORY_LIMIT_MB)
+          replica.kill(`OOMKilled: RSS above ${MEMORY_LIMIT_MB} MB`);
       }
       const now = Date.now();
       const seconds = Math.max(0.001, (now - this.lastSample) / 1000);
@@ -101,21 +102,22 @@ export class MetricsSampler {
       red('pool', pool, list);
 
     // Vitals: per target, and the worst target for the service (a leak in one replica must show).
-    let worstRss = 0;
-    let worstLag = 0;
+    let worstRss: number | undefined;
+    let worstLag: number | undefined;
     for (const replica of replicas) {
       const rss = replica.readRssMb();
       if (rss !== undefined) {
         put('memory_rss_mb', 'target', replica.id, rss);
-        worstRss = Math.max(worstRss, rss);
+        worstRss = Math.max(worstRss ?? 0, rss);
       }
       if (replica.healthy && replica.eventLoopLagMs !== undefined) {
         put('event_loop_lag_ms', 'target', replica.id, replica.eventLoopLagMs);
-        worstLag = Math.max(worstLag, replica.eventLoopLagMs);
+        worstLag = Math.max(worstLag ?? 0, replica.eventLoopLagMs);
       }
     }
-    put('memory_rss_mb', 'service', '', worstRss);
-    put('event_loop_lag_ms', 'service', '', worstLag);
+    // No live replica, no reading: a gap says more than a zero.
+    if (worstRss !== undefined) put('memory_rss_mb', 'service', '', worstRss);
+    if (worstLag !== undefined) put('event_loop_lag_ms', 'service', '', worstLag);
     put('healthy_targets', 'service', '', replicas.filter((r) => r.healthy).length);
     for (const pool of new Set(replicas.map((r) => r.spec.pool)))
       put('healthy_targets', 'pool', pool, replicas.filter((r) => r.healthy && r.spec.pool === pool).length);

@@ -35,6 +35,7 @@ export class ReplicaProcess {
   eventLoopLagMs?: number;
   private failures = 0;
   private child?: ChildProcess;
+  private killReason?: string;
 
   constructor(
     readonly spec: ReplicaSpec,
@@ -68,7 +69,7 @@ export class ReplicaProcess {
     this.child = child;
     this.pid = child.pid;
     const exited = exitOf(child).then((code) => {
-      this.exitedWith = String(code);
+      this.exitedWith = this.killReason ? `${code} (${this.killReason})` : String(code);
       this.healthy = false;
       return code;
     });
@@ -105,8 +106,9 @@ export class ReplicaProcess {
     if (this.child) await stopChild(this.child, 1_000);
   }
 
-  /** Sends SIGKILL, as the memory limit (an OOM killer) does. */
-  kill(): void {
+  /** Sends SIGKILL, as the memory limit (an OOM killer) does; the reason shows in `exitedWith`. */
+  kill(reason: string): void {
+    this.killReason = reason;
     this.child?.kill('SIGKILL');
   }
 

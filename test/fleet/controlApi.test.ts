@@ -171,6 +171,32 @@ it('a replica killed with SIGKILL is reported unhealthy, not replaced behind our
   expect(replaced.pid).not.toBe(victim.pid);
 });
 
+it('a leaking replica is killed at the memory limit and stays down until restarted', async () => {
+  const reply = await call('POST', '/services/payments/faults', {
+    actionId: actionId('leak'),
+    scenario: 'memory-leak',
+    target: 'payments-2',
+  });
+  expect(reply.body.action?.status).toBe('succeeded');
+  const killed = await waitFor(
+    'payments-2 OOM-killed',
+    async () => {
+      const state = (await call('GET', '/state')).body as unknown as StateView;
+      const target = state.services.payments!.targets.find((t) => t.id === 'payments-2')!;
+      return target.exited ? target : undefined;
+    },
+    60_000,
+  );
+  expect(killed).toMatchObject({ healthy: false, exited: expect.stringMatching(/^SIGKILL \(OOMKilled/) });
+
+  await test.providers.remediation.restart({
+    actionId: actionId('oom'),
+    service: 'payments',
+    targets: ['payments-2'],
+  });
+  expect((await test.providers.remediation.describe('payments')).targets.every((t) => t.healthy)).toBe(true);
+});
+
 it('a restart of the control process keeps releases, weights, deployments and the ledger', async () => {
   const deployId = actionId('keep');
   const deployed = await call('POST', '/services/checkout/deploy', {
