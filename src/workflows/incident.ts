@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HomeostatActivities } from '../activities';
+import type { CheckRequest } from '../activities/verify';
 import type { IncidentInput } from '../model/incident';
 import type {
   AbortRequest,
@@ -23,6 +24,7 @@ import type {
   Outcome,
   Phase,
   StepRecord,
+  VerifyResult,
 } from '../model/incidentState';
 import type { PlannedStep, ResolvedPlan } from '../model/plan';
 import type { Topology } from '../model/signals';
@@ -56,6 +58,8 @@ const act = proxyActivities<HomeostatActivities>({
 
 /** A plan may be redone this many times when the world changes under it, then a human takes over. */
 const MAX_PLANS = 3;
+/** A verification gets this many windows to show a healthy one. */
+const VERIFY_WINDOWS = 3;
 
 type Ending = { outcome: Outcome; conclusion: string };
 const end = (outcome: Outcome, conclusion: string): Ending => ({ outcome, conclusion });
@@ -197,6 +201,19 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     });
   };
 
+  /**
+   * Judges a check over its window, up to VERIFY_WINDOWS times: one healthy window passes, so requests
+   * still in flight from before the change (timeouts draining) do not fail a fix that works.
+   */
+  const verify = async (req: CheckRequest): Promise<VerifyResult> => {
+    let result = await decide.checkHealth(req);
+    for (let i = 1; i < VERIFY_WINDOWS && !result.healthy && !abortion; i++) {
+      await sleep(`${req.check.windowSeconds} seconds`);
+      result = await decide.checkHealth(req);
+    }
+    return result;
+  };
+
   /** Targets whose release changed since the plan was made, by someone other than this incident. */
   const movedTargets = (expected: Record<string, string>, topology: Topology): string[] =>
     topology.targets
@@ -251,7 +268,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     if (abortion) return 'ok';
     const targets = 'targets' in step.action ? step.action.targets : undefined;
     const after = record.outcome.after.release ?? {};
-    record.verification = await decide.checkHealth({
+    record.verification = await verify({
       service: step.action.service,
       check: step.verify,
       ...(targets ? { targets } : {}),
@@ -383,7 +400,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
         await compensate('aborted during final verification');
         return aborted();
       }
-      const check = await decide.checkHealth({
+      const check = await verify({
         service: input.service,
         check: plan.recovery,
         since: lastActionAt,

@@ -1,0 +1,145 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { IncidentReport } from '../../src/model/incidentState';
+import { abortUpdate, approveSignal, approveUpdate } from '../../src/workflows/api';
+import { withWorker } from '../harness/env';
+import { maybeRecordHistory } from '../harness/histories';
+import { startTestFleet, waitForMetric, sleep, type TestFleet } from '../fleet/fleetHarness';
+import {
+  deployByHand,
+  firingAlert,
+  incidentDeps,
+  injectFault,
+  ledger,
+  openIncident,
+  waitForState,
+} from './harness';
+
+/** Humans in the loop: abort with compensation, approvals that time out, approvers that are refused. */
+describe('incident: approvals and aborts', () => {
+  let fleet: TestFleet;
+
+  beforeAll(async () => {
+    fleet = await startTestFleet({ loadRps: 30 });
+    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
+    await sleep(8_000);
+  });
+  afterAll(async () => {
+    await fleet?.fleet.stop();
+    fleet?.cleanUp();
+  });
+
+  it('abort during stage 2 undoes the completed steps in reverse order', async () => {
+    await injectFault(fleet, 'checkout', 'bad-release');
+    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    const bad = (await fleet.providers.remediation.describe('checkout')).targets[0]!.release;
+
+    const { report, prefix } = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        await waitForState(handle, 'stage 2 running', (s) => s.steps.some((st) => st.stage === 'fleet'));
+        const decision = await handle.executeUpdate(abortUpdate, {
+          args: [{ by: 'alice', reason: 'stop, wrong fix' }],
+        });
+        expect(decision.accepted).toBe(true);
+        const report = (await handle.result()) as IncidentReport;
+        await maybeRecordHistory(client, handle.workflowId, 'abort-compensated');
+        return { report, prefix: handle.workflowId.slice(0, 60) };
+      },
+      { deps: incidentDeps(fleet, { approvers: ['alice'] }) },
+    );
+
+    expect(report.outcome).toBe('aborted');
+    expect(report.conclusion).toMatch(/alice/);
+    expect(report.steps.map((s) => s.status)).toEqual(['compensated', 'compensated']);
+    expect(report.approvals).toMatchObject([{ kind: 'abort', by: 'alice', via: 'update' }]);
+    // Forward actions in order, then their undos in reverse order.
+    const ids = (await ledger(fleet, prefix)).map((e) => e.id.slice(prefix.length));
+    expect(ids.map((id) => id.replace(/^\/[^/]+\/p1\//, ''))).toEqual([
+      'canary.rollback-canary',
+      'fleet.rollback-rest',
+      'fleet.rollback-rest/undo0',
+      'canary.rollback-canary/undo0',
+    ]);
+    // Every target is back where the incident found it.
+    const after = await fleet.providers.remediation.describe('checkout');
+    expect(after.targets.every((t) => t.release === bad)).toBe(true);
+
+    // Leave checkout healthy for the next test.
+    await deployByHand(fleet, 'checkout', 'v1', 'test-reset');
+    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v < 0.05, { seconds: 3 });
+  });
+
+  it('escalates when nobody approves in time', async () => {
+    await injectFault(fleet, 'payments', 'dependency-outage');
+    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    const report = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        const report = (await handle.result()) as IncidentReport;
+        await maybeRecordHistory(client, handle.workflowId, 'approval-timeout-escalated');
+        return report;
+      },
+      {
+        deps: incidentDeps(fleet, {
+          approvers: ['alice'],
+          incidents: { ...incidentDeps(fleet).incidents!, approvalTimeoutSeconds: 3 },
+        }),
+      },
+    );
+    expect(report).toMatchObject({ outcome: 'escalated', failureClass: 'dependency-outage', steps: [] });
+    expect(report.conclusion).toMatch(/no approval within 3s/);
+    expect(report.timeline.map((t) => t.phase)).toContain('awaiting-approval');
+  });
+
+  it('refuses an approver who is not on the list, keeps waiting, and acts on a valid approval', async () => {
+    // The payments outage of the previous test is still on when the file runs whole.
+    if ((await fleet.providers.remediation.describe('payments')).targets.every((t) => t.healthy)) {
+      await injectFault(fleet, 'payments', 'dependency-outage');
+    }
+    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    const report = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        await waitForState(handle, 'awaiting approval', (s) => s.phase === 'awaiting-approval');
+
+        const refused = await handle
+          .executeUpdate(approveUpdate, { args: [{ by: 'mallory', reason: 'trust me' }] })
+          .then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+        expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toMatch(
+          /mallory is not an approver/,
+        );
+        await handle.signal(approveSignal, { by: 'mallory', reason: 'via the UI' });
+        const waiting = await waitForState(handle, 'the refusal audited', (s) => s.approvals.length === 1);
+        expect(waiting.phase).toBe('awaiting-approval');
+        expect(waiting.approvals[0]).toMatchObject({ kind: 'reject', by: 'mallory', via: 'signal' });
+
+        const ok = await handle.executeUpdate(approveUpdate, {
+          args: [{ by: 'alice', reason: 'standby is warm', fastPath: true }],
+        });
+        expect(ok.accepted).toBe(true);
+        return (await handle.result()) as IncidentReport;
+      },
+      { deps: incidentDeps(fleet, { approvers: ['alice'] }) },
+    );
+    if (report.outcome !== 'recovered')
+      console.log(report.conclusion, JSON.stringify(report.timeline.slice(-8), null, 1));
+    expect(report.outcome).toBe('recovered');
+    expect(report.steps).toMatchObject([
+      {
+        action: { kind: 'set-weights', service: 'payments', weights: { primary: 0, standby: 100 } },
+        status: 'done',
+      },
+    ]);
+    expect(report.steps[0]!.verification?.fastPath).toBe(true);
+    expect(report.approvals.map((a) => [a.kind, a.by])).toEqual([
+      ['reject', 'mallory'],
+      ['approve', 'alice'],
+    ]);
+    const payments = await fleet.providers.remediation.describe('payments');
+    expect(payments.weights).toMatchObject({ primary: 0, standby: 100 });
+  });
+});
