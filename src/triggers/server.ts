@@ -38,6 +38,12 @@ export interface RunningWebhookServer {
   close(): Promise<void>;
 }
 
+/** A gRPC failure talking to Temporal (the client's ServiceError, or a raw gRPC status). */
+function isTemporalFailure(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined;
+  return e?.name === 'ServiceError' || typeof e?.code === 'number' || typeof e?.cause?.code === 'number';
+}
+
 /** Each source at `/alerts/<name>`. */
 function buildSources(config: WebhookConfig, snsHttpGet?: HttpGet): Map<string, WebhookSource> {
   const tolerance = config.replayWindowSeconds;
@@ -95,12 +101,20 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
         if (path[1] === 'alerts' && sources.has(path[2] ?? '')) source = path[2] as AlertSource;
         if (err instanceof HttpError) return sendError(res, err);
         log(`${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
-        // Everything a request can cause is mapped above; what is left is Temporal failing under us.
+        // Everything a request can cause is mapped to a 4xx above; what is left is Temporal failing
+        // under us (the sender should retry), or a bug here.
         sendError(
           res,
-          new HttpError(503, 'temporal_unavailable', `Temporal did not answer: ${(err as Error).message}`, {
-            headers: { 'retry-after': String(config.retryAfterSeconds) },
-          }),
+          isTemporalFailure(err)
+            ? new HttpError(
+                503,
+                'temporal_unavailable',
+                `Temporal did not answer: ${(err as Error).message}`,
+                {
+                  headers: { 'retry-after': String(config.retryAfterSeconds) },
+                },
+              )
+            : new HttpError(500, 'internal_error', 'unexpected error; see the server log'),
         );
       })
       .finally(() => {
