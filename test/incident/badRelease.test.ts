@@ -2,7 +2,15 @@ import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
 import { startTestFleet, waitForMetric, sleep, type TestFleet } from '../fleet/fleetHarness';
 import type { IncidentReport } from '../../src/model/incidentState';
-import { firingAlert, incidentDeps, injectFault, ledger, openIncident } from './harness';
+import {
+  deployByHand,
+  firingAlert,
+  incidentDeps,
+  injectFault,
+  ledger,
+  openIncident,
+  waitForState,
+} from './harness';
 
 /** The bad-release path end to end on the real dev server and the local fleet. */
 describe('incident: bad release', () => {
@@ -58,5 +66,31 @@ describe('incident: bad release', () => {
       d.by?.startsWith('homeostat:'),
     );
     expect(ourDeploys).toHaveLength(2);
+  });
+
+  it('re-plans when a person deploys during the incident, and does not roll their release back', async () => {
+    await injectFault(fleet, 'checkout', 'bad-release');
+    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+
+    const { report, prefix } = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        await waitForState(handle, 'canary baking', (s) => s.steps.some((st) => st.status === 'verifying'));
+        await deployByHand(fleet, 'checkout', 'v9-hotfix', 'alice');
+        const report = (await handle.result()) as IncidentReport;
+        await maybeRecordHistory(client, handle.workflowId, 'hand-deploy-replanned');
+        return { report, prefix: handle.workflowId.slice(0, 60) };
+      },
+      { deps: incidentDeps(fleet) },
+    );
+
+    expect(report.outcome).toBe('recovered');
+    expect(report.conclusion).toMatch(/outside change/);
+    expect(report.timeline.map((t) => t.event).join('\n')).toMatch(/changed under the incident.*v9-hotfix/);
+    // Only the canary step ran; the hotfix stays on every target.
+    expect(report.steps.map((s) => s.stepId)).toEqual(['canary.rollback-canary']);
+    expect((await ledger(fleet, prefix)).map((e) => e.id)).toEqual([report.steps[0]!.actionId]);
+    const after = await fleet.providers.remediation.describe('checkout');
+    expect(after.targets.map((t) => t.release)).toEqual(after.targets.map(() => 'v9-hotfix'));
   });
 });

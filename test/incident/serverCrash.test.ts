@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { IncidentReport } from '../../src/model/incidentState';
+import { startDevServer, type RunningDevServer } from '../../src/workers/devServer';
+import { freePort } from '../../src/workers/ports';
+import { ensureSearchAttributes } from '../../src/workers/searchAttributes';
+import { resolveTemporalCli } from '../../src/workers/temporalCli';
+import { withWorker } from '../harness/env';
+import { startTestFleet, waitForMetric, sleep, waitFor, type TestFleet } from '../fleet/fleetHarness';
+import { firingAlert, incidentDeps, injectFault, ledger, openIncident } from './harness';
+
+/**
+ * The Temporal server itself is SIGKILLed mid-remediation (right after the fleet applied the canary
+ * rollback) and restarted on the same SQLite file: the incident completes without repeating an action.
+ */
+describe('incident: Temporal server crash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-server-crash-'));
+  let fleet: TestFleet;
+  let server: RunningDevServer | undefined;
+  let port: number;
+
+  const start = async (): Promise<RunningDevServer> =>
+    await startDevServer({
+      cli: resolveTemporalCli({ build: false }),
+      ip: '127.0.0.1',
+      port,
+      dbFile: join(dir, 'temporal.db'),
+      logFile: join(dir, 'temporal.log'),
+      namespace: 'default',
+    });
+
+  beforeAll(async () => {
+    port = await freePort();
+    server = await start();
+    const connection = await Connection.connect({ address: server.address });
+    await ensureSearchAttributes(connection, 'default');
+    await connection.close();
+    fleet = await startTestFleet({ loadRps: 30 });
+    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
+    await sleep(8_000);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fleet?.fleet.stop();
+    fleet?.cleanUp();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('completes after a SIGKILL of the server mid-remediation', async () => {
+    await injectFault(fleet, 'checkout', 'bad-release');
+    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+
+    const { report, prefix } = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        const prefix = handle.workflowId.slice(0, 60);
+        await waitFor(
+          'the canary action in the fleet ledger',
+          async () => ((await ledger(fleet, prefix)).length > 0 ? true : undefined),
+          60_000,
+          20,
+        );
+        process.kill(server!.pid!, 'SIGKILL');
+        await server!.stop();
+        server = await start();
+        return { report: (await handle.result()) as IncidentReport, prefix };
+      },
+      { address: `127.0.0.1:${port}`, deps: incidentDeps(fleet) },
+    );
+
+    expect(report.outcome).toBe('recovered');
+    expect((await ledger(fleet, prefix)).map((e) => e.id).sort()).toEqual(
+      report.steps.map((s) => s.actionId).sort(),
+    );
+    const ours = (await fleet.providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
+      d.by?.startsWith('homeostat:'),
+    );
+    expect(ours).toHaveLength(2);
+  });
+});
