@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
-import { alertSchema } from '../../src/model/alert';
+import { alertSchema, incidentWorkflowId } from '../../src/model/alert';
 import { webhookConfigSchema } from '../../src/model/webhookConfig';
 import { HttpError } from '../../src/triggers/http/errors';
 import { alertmanagerSource } from '../../src/triggers/sources/alertmanager';
@@ -9,7 +9,7 @@ import { grafanaSource } from '../../src/triggers/sources/grafana';
 import { pagerdutySource } from '../../src/triggers/sources/pagerduty';
 import type { WebhookSource } from '../../src/triggers/sources/types';
 import { mutate, Random, randomValue } from './fuzzing';
-import { withWebhookServer, workflowsOnQueue } from './helpers';
+import { withWebhookServer, workflowExists, workflowsOnQueue } from './helpers';
 
 const SEED = Number(process.env.HOMEOSTAT_FUZZ_SEED ?? 20261128);
 
@@ -260,6 +260,8 @@ describe('fuzzing', () => {
       expect([...statuses.keys()].filter((s) => s >= 400 && s < 500).length).toBeGreaterThanOrEqual(5);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect(await workflowsOnQueue(client, taskQueue)).toBe(0);
+      // The valid payloads the mutations start from all name this service; its incident must not exist.
+      expect(await workflowExists(client, incidentWorkflowId('fuzz-target'))).toBe(false);
     });
   });
 
