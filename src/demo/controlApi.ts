@@ -14,6 +14,11 @@ import type { SliceKind } from './seriesStore';
  */
 const ANSWER_WITHIN_MS = 20_000;
 
+/** A plain-text answer (Prometheus exposition format) instead of JSON. */
+class PrometheusText {
+  constructor(readonly text: string) {}
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -82,6 +87,7 @@ async function route(fleet: Fleet, req: http.IncomingMessage): Promise<[number, 
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (req.method === 'GET') {
     if (path === '/healthz') return [200, { ok: true }];
+    if (path === '/metrics') return [200, new PrometheusText(await fleet.prometheus.registry.metrics())];
     if (path === '/faults') return [200, { scenarios: FAULT_SCENARIOS }];
     if (path === '/state')
       return [
@@ -143,9 +149,10 @@ export function createControlServer(fleet: Fleet): http.Server {
         return [500, { error: err instanceof Error ? err.message : String(err) }];
       })
       .then(([status, body]) => {
-        const text = JSON.stringify(body);
+        const plain = body instanceof PrometheusText;
+        const text = plain ? body.text : JSON.stringify(body);
         res.writeHead(status, {
-          'content-type': 'application/json',
+          'content-type': plain ? 'text/plain; version=0.0.4' : 'application/json',
           'content-length': Buffer.byteLength(text),
         });
         res.end(text);

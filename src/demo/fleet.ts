@@ -15,6 +15,7 @@ import { JobQueues } from './jobQueue';
 import { LoadGenerator } from './loadGenerator';
 import { MetricsSampler } from './metricsSampler';
 import { ServiceProxy } from './proxy';
+import { ProxyMetrics } from './proxyMetrics';
 import type { ReplicaCommand } from './replicaBundle';
 import { ReplicaProcess } from './replicaProcess';
 import { SeriesStore } from './seriesStore';
@@ -41,6 +42,7 @@ export class Fleet {
   readonly series: SeriesStore;
   readonly queues: JobQueues;
   readonly proxyUrls: Record<string, string> = {};
+  readonly prometheus = new ProxyMetrics();
   private readonly replicas = new Map<string, ReplicaProcess[]>();
   private readonly proxies: ServiceProxy[] = [];
   private readonly sampler: MetricsSampler;
@@ -69,6 +71,7 @@ export class Fleet {
       (s) => this.replicasOf(s),
       () => this.flushIfDirty(),
       options.windowSeconds * 1000,
+      this.prometheus,
     );
   }
 

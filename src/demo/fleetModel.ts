@@ -72,6 +72,8 @@ export interface LedgerEntry {
   id: string;
   kind: string;
   service: string;
+  /** What it acts on: the service, or `service/target,…` when the request names targets. */
+  target: string;
   /** Request parameters, so a repeated id with different intent is recognised. */
   params: Record<string, unknown>;
   at: string;

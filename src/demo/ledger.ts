@@ -23,7 +23,17 @@ export class ActionLedger {
 
   /** Records a new running action (the caller has checked the id is new) and persists it before it acts. */
   begin(id: string, kind: string, service: string, params: Record<string, unknown>): { entry: LedgerEntry } {
-    const entry: LedgerEntry = { id, kind, service, params, at: new Date().toISOString(), status: 'running' };
+    const named = params.targets ?? (params.target === undefined ? undefined : [params.target]);
+    const target = Array.isArray(named) ? `${service}/${named.join(',')}` : service;
+    const entry: LedgerEntry = {
+      id,
+      kind,
+      service,
+      target,
+      params,
+      at: new Date().toISOString(),
+      status: 'running',
+    };
     this.state.ledger.push(entry);
     if (this.state.ledger.length > LEDGER_LIMIT)
       this.state.ledger.splice(0, this.state.ledger.length - LEDGER_LIMIT);

@@ -3,7 +3,9 @@ import type { FleetState } from './fleetModel';
 import type { JobQueues } from './jobQueue';
 import type { RequestOutcome } from './proxy';
 import type { ReplicaProcess } from './replicaProcess';
+import type { ProxyMetrics } from './proxyMetrics';
 import type { SeriesStore, SliceKind } from './seriesStore';
+import { serviceSpec } from './services';
 
 function p95(latencies: number[]): number {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -29,6 +31,7 @@ export class MetricsSampler {
     private readonly replicasOf: (service: string) => readonly ReplicaProcess[],
     private readonly onTick: () => void,
     private readonly windowMs: number,
+    private readonly prometheus: ProxyMetrics,
   ) {}
 
   start(): void {
@@ -40,6 +43,7 @@ export class MetricsSampler {
   }
 
   record(service: string, outcome: RequestOutcome): void {
+    this.prometheus.record(service, outcome);
     let list = this.pending.get(service);
     if (!list) this.pending.set(service, (list = []));
     list.push(outcome);
@@ -108,6 +112,7 @@ export class MetricsSampler {
       const rss = replica.readRssMb();
       if (rss !== undefined) {
         put('memory_rss_mb', 'target', replica.id, rss);
+        this.prometheus.memory.set({ service, target: replica.id }, rss * 1048576);
         worstRss = Math.max(worstRss ?? 0, rss);
       }
       if (replica.healthy && replica.eventLoopLagMs !== undefined) {
@@ -119,9 +124,16 @@ export class MetricsSampler {
     if (worstRss !== undefined) put('memory_rss_mb', 'service', '', worstRss);
     if (worstLag !== undefined) put('event_loop_lag_ms', 'service', '', worstLag);
     put('healthy_targets', 'service', '', replicas.filter((r) => r.healthy).length);
-    for (const pool of new Set(replicas.map((r) => r.spec.pool)))
-      put('healthy_targets', 'pool', pool, replicas.filter((r) => r.healthy && r.spec.pool === pool).length);
-    put('queue_depth', 'service', '', this.queues.depth(service));
-    put('dead_letters', 'service', '', this.queues.deadLetterCount(service));
+    for (const pool of new Set(replicas.map((r) => r.spec.pool))) {
+      const healthy = replicas.filter((r) => r.healthy && r.spec.pool === pool).length;
+      put('healthy_targets', 'pool', pool, healthy);
+      this.prometheus.healthyTargets.set({ service, pool }, healthy);
+    }
+    if (serviceSpec(service)?.hasQueue) {
+      put('queue_depth', 'service', '', this.queues.depth(service));
+      put('dead_letters', 'service', '', this.queues.deadLetterCount(service));
+      this.prometheus.queueDepth.set({ service }, this.queues.depth(service));
+      this.prometheus.deadLetters.set({ service }, this.queues.deadLetterCount(service));
+    }
   }
 }

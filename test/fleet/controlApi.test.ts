@@ -29,7 +29,7 @@ interface ApiBody {
   field?: string;
   repeated?: boolean;
   action?: { id: string; status: string };
-  actions?: Array<{ id: string }>;
+  actions?: Array<{ id: string; kind: string; target: string; status: string }>;
 }
 
 async function call(
@@ -89,11 +89,33 @@ it('repeating an action id applies it once and returns the first result', async 
 
   const ledger = (await call('GET', '/actions?limit=1000')).body.actions ?? [];
   expect(ledger.filter((e) => e.id === id)).toHaveLength(1);
-  expect(ledger.filter((e) => e.id === releaseId)).toHaveLength(1);
+  expect(ledger.filter((e) => e.id === releaseId)).toEqual([
+    expect.objectContaining({ kind: 'deploy', target: 'payments', status: 'succeeded' }),
+  ]);
 
   // The same id for a different action is refused, not silently answered with the old result.
   const reused = await call('POST', '/services/web/scale', { actionId: id, desiredCount: 4 });
   expect(reused).toMatchObject({ status: 409, body: { field: 'actionId' } });
+});
+
+it('serves Prometheus metrics: RED per release and pool at the control API, and from every replica', async () => {
+  await waitForMetric(test.providers, 'web', 'request_rate', (v) => v > 5);
+  const control = await (await fetch(`${test.fleet.controlUrl}/metrics`)).text();
+  expect(control).toMatch(
+    /fleet_proxy_requests_total\{service="web",release="v1",pool="primary",target="web-\d",code="200"\} \d+/,
+  );
+  expect(control).toMatch(/fleet_proxy_request_duration_seconds_bucket\{.*service="checkout"/);
+  expect(control).toMatch(/fleet_queue_depth\{service="checkout"\}/);
+
+  const state = (await call('GET', '/state')).body as unknown as {
+    services: Record<string, { targets: Array<{ url: string }> }>;
+  };
+  const replica = await (await fetch(`${state.services.checkout!.targets[0]!.url}/metrics`)).text();
+  expect(replica).toMatch(
+    /fleet_http_requests_total\{code="200",service="checkout",target="checkout-0",release="v1"\}/,
+  );
+  expect(replica).toMatch(/process_resident_memory_bytes/);
+  expect(replica).toMatch(/fleet_event_loop_lag_seconds/);
 });
 
 it('bad input returns a 4xx naming the field and changes nothing', async () => {
