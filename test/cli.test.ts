@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { IncidentReport } from '../src/model/incidentState';
+import { PROJECT_ROOT } from '../src/workers/temporalCli';
+import { testActivityDeps, testServerAddress, withWorker } from './harness/env';
+import { firingAlert, openIncident, waitForState } from './incident/harness';
+
+/** Runs the real `homeostat` command against the test server. */
+function homeostat(...args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/homeostat'), ...args], {
+      env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress() },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+describe('the homeostat CLI', () => {
+  it('lists, shows, refuses what it must, and aborts an incident', async () => {
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        const alert = firingAlert('checkout');
+        const handle = await openIncident(client, taskQueue, alert);
+        await waitForState(handle, 'triage with its policy', (s) => s.policy !== undefined);
+        const key = handle.workflowId.replace(/^incident:/, '');
+
+        const list = await homeostat('list');
+        expect(list.code).toBe(0);
+        expect(list.out).toContain(handle.workflowId);
+
+        const status = await homeostat('status', key);
+        expect(status.code).toBe(0);
+        expect(status.out).toMatch(/TRIAGE/);
+        expect(status.out).toContain(`HighErrorRate on ${key}`);
+
+        expect(await homeostat('status', 'no-such-service')).toMatchObject({
+          code: 1,
+          out: expect.stringMatching(/no incident no-such-service/),
+        });
+        expect(await homeostat('approve', key)).toMatchObject({
+          code: 2,
+          out: expect.stringMatching(/needs --by <who> and --reason <why>/),
+        });
+        expect(await homeostat('approve', key, '--by', 'alice', '--reason', 'looks fine')).toMatchObject({
+          code: 1,
+          out: expect.stringMatching(/refused: the incident is not awaiting approval \(phase: triage\)/),
+        });
+        expect(await homeostat('abort', key, '--by', 'bob', '--reason', 'nope')).toMatchObject({
+          code: 1,
+          out: expect.stringMatching(/refused: bob is not an approver/),
+        });
+        expect(await homeostat('frobnicate')).toMatchObject({
+          code: 2,
+          out: expect.stringMatching(/unknown command/),
+        });
+
+        const abort = await homeostat('abort', handle.workflowId, '--by', 'alice', '--reason', 'false alarm');
+        expect(abort).toMatchObject({ code: 0, out: expect.stringMatching(/abort accepted from alice/) });
+        const report = (await handle.result()) as IncidentReport;
+        expect(report.outcome).toBe('aborted');
+        expect(report.approvals).toMatchObject([
+          { kind: 'abort', by: 'alice', reason: 'false alarm', via: 'update' },
+        ]);
+      },
+      { deps: { approvers: ['alice'], incidents: { ...testActivityDeps().incidents, triageSeconds: 120 } } },
+    );
+  });
+});
