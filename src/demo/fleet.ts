@@ -23,6 +23,7 @@ import { ENTRY_SERVICE, SERVICE_SPECS, serviceSpec } from './services';
 import type { StateStore } from './stateStore';
 
 export const MAX_REPLICAS = 12;
+const QUEUE_SAVE_INTERVAL_MS = 5_000;
 
 export interface FleetOptions {
   loadRps: number;
@@ -50,6 +51,7 @@ export class Fleet {
   private readonly running = new Map<string, Promise<unknown>>();
   private load?: LoadGenerator;
   private dirty = false;
+  private lastSave = 0;
 
   constructor(
     readonly state: FleetState,
@@ -79,13 +81,16 @@ export class Fleet {
     return this.replicas.get(service) ?? [];
   }
 
+  /** Writes the state now: every change of desired state, ledger or deployments calls this. */
   persist(): void {
     this.dirty = false;
+    this.lastSave = Date.now();
     this.store.save(this.state);
   }
 
+  /** Queue churn (a job a request) is saved at most every few seconds, not on every change. */
   private flushIfDirty(): void {
-    if (this.dirty) this.persist();
+    if (this.dirty && Date.now() - this.lastSave >= QUEUE_SAVE_INTERVAL_MS) this.persist();
   }
 
   async start(): Promise<void> {

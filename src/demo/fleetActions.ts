@@ -105,6 +105,9 @@ export function clearCache(
   });
 }
 
+/** How long a replay waits for its jobs to be processed before it reports them as still pending. */
+const REPLAY_WAIT_MS = 60_000;
+
 export function replayDeadLetters(
   fleet: Fleet,
   service: string,
@@ -113,14 +116,25 @@ export function replayDeadLetters(
   return fleet.act(req.actionId, 'replayDeadLetters', service, { ...req }, () => {
     if (!serviceSpec(service)?.hasQueue)
       throw new FleetInputError(`${service} has no job queue`, 'service', 409);
-    return (): Promise<ActionResult> => {
-      const moved = fleet.queues.replay(service, req.max ?? Number.MAX_SAFE_INTEGER);
-      return Promise.resolve({
-        applied: moved > 0,
-        summary: `${service}: ${moved} dead letters back on the queue, ${fleet.queues.deadLetterCount(service)} left`,
+    return async (progress): Promise<ActionResult> => {
+      const ids = fleet.queues.replay(service, req.max ?? Number.MAX_SAFE_INTEGER);
+      // Done means the replayed jobs were processed (again), not merely put back on the queue.
+      const deadline = Date.now() + REPLAY_WAIT_MS;
+      let where = fleet.queues.whereAre(service, ids);
+      while (where.pending > 0 && Date.now() < deadline) {
+        progress(`${service}: ${ids.length - where.pending} of ${ids.length} replayed jobs processed`);
+        await new Promise((r) => setTimeout(r, 200));
+        where = fleet.queues.whereAre(service, ids);
+      }
+      const left = fleet.queues.deadLetterCount(service);
+      return {
+        applied: ids.length > 0,
+        summary:
+          `${service}: replayed ${ids.length} dead letters: ${ids.length - where.pending - where.dead} processed, ` +
+          `${where.dead} failed again, ${where.pending} still queued; ${left} dead letters now`,
         before: {},
         after: {},
-      });
+      };
     };
   });
 }

@@ -13,6 +13,8 @@ const NORMAL_JOB_COST_MS = 5;
  */
 export class JobQueues {
   private readonly busy = new Set<string>();
+  /** Batches handed to a replica and not yet answered, by replica id. */
+  private readonly inFlight = new Map<string, Job[]>();
   /** Rotates which replica is offered work first, so every consumer gets its share. */
   private turn = 0;
   private timer?: NodeJS.Timeout;
@@ -54,13 +56,24 @@ export class JobQueues {
     return this.state.deadLetters[service]?.length ?? 0;
   }
 
-  /** Moves up to `max` dead letters (oldest first) back to the front of the queue; returns how many. */
-  replay(service: string, max: number): number {
+  /** Moves up to `max` dead letters (oldest first) back to the front of the queue; returns their ids. */
+  replay(service: string, max: number): string[] {
     const dead = this.dead(service);
     const jobs = dead.splice(0, Math.min(max, dead.length));
     this.queue(service).unshift(...jobs);
     this.markDirty();
-    return jobs.length;
+    return jobs.map((j) => j.id);
+  }
+
+  /** Of these job ids, how many are still waiting or being processed, and how many are dead again. */
+  whereAre(service: string, ids: readonly string[]): { pending: number; dead: number } {
+    const wanted = new Set(ids);
+    const count = (jobs: readonly Job[]): number => jobs.filter((j) => wanted.has(j.id)).length;
+    const inFlight = [...this.inFlight.values()].flat();
+    return {
+      pending: count(this.state.queues[service] ?? []) + count(inFlight),
+      dead: count(this.state.deadLetters[service] ?? []),
+    };
   }
 
   private dispatch(): void {
@@ -74,6 +87,7 @@ export class JobQueues {
         if (!replica.healthy || this.busy.has(replica.id) || queue.length === 0) continue;
         const batch = queue.splice(0, BATCH);
         this.busy.add(replica.id);
+        this.inFlight.set(replica.id, batch);
         replica
           .post('/_jobs', { jobs: batch, costMs: cost }, batch.length * cost + 3_000)
           .then((reply) => {
@@ -84,6 +98,7 @@ export class JobQueues {
           .catch(() => queue.unshift(...batch)) // the replica died or hung: nothing was consumed
           .finally(() => {
             this.busy.delete(replica.id);
+            this.inFlight.delete(replica.id);
             this.markDirty();
           });
       }

@@ -1,7 +1,7 @@
 import type { ActionResult, FleetState, LedgerEntry } from './fleetModel';
 
 /** How many ledger entries the state keeps; older ones fall off (ids older than that are forgotten). */
-const LEDGER_LIMIT = 5_000;
+const LEDGER_LIMIT = 2_000;
 
 /**
  * The action ledger: every mutating call is recorded under its action id before it acts, so the same id

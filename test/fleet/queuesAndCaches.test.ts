@@ -53,7 +53,9 @@ it('failed jobs: failures land in the dead-letter list, a replay empties it for 
   const id = actionId('replay');
   const outcome = await providers.remediation.replayDeadLetters({ actionId: id, service: 'checkout' });
   expect(outcome).toMatchObject({ actionId: id, applied: true });
-  expect(outcome.summary).toMatch(/^checkout: 30 dead letters back on the queue/);
+  expect(outcome.summary).toBe(
+    'checkout: replayed 30 dead letters: 30 processed, 0 failed again, 0 still queued; 0 dead letters now',
+  );
   await waitForMetric(providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 3 });
 
   // The same id again is a ledger hit: nothing more is replayed.
