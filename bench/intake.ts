@@ -115,7 +115,7 @@ async function deliver(agent: Agent, url: URL, body: string, retries: { count: n
     const status = await post(agent, url, body);
     if (status === 202) return;
     if (status !== 503) throw new Error(`webhook answered ${status}`);
-    retries.count++;
+    if (++retries.count > 1_000) throw new Error('more than 1,000 retries: is Temporal down?');
     await new Promise((r) => setTimeout(r, 200));
   }
 }

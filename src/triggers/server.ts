@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import type { AlertSource } from '../model/alert';
 import { webhookConfigSchema, type WebhookConfig, type WebhookConfigInput } from '../model/webhookConfig';
 import type { HttpGet } from './auth/snsSignature';
 import { DeliveryDeduper } from './deliveryDeduper';
@@ -65,8 +64,16 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
   const deduper = new DeliveryDeduper<IntakeResult[]>(config.replayWindowSeconds * 1000);
   const ctx = { client: opts.client, taskQueue: opts.taskQueue, config, deduper, metrics, log };
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    const path = (req.url ?? '/').split('?')[0]!.split('/').filter(Boolean);
+  /** The `source` label of the request metric: a known alert source, or the endpoint family. */
+  function metricLabel(path: string[]): string {
+    const [first, second] = path;
+    if (first === 'alerts') return sources.has(second ?? '') ? second! : 'unknown';
+    if (first === 'incidents') return 'operator';
+    if (first === 'healthz' || first === 'readyz' || first === 'metrics') return first;
+    return 'other';
+  }
+
+  async function route(path: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
     const [first, second] = path;
     if (first === 'alerts' && path.length === 2) {
       const source = sources.get(second!);
@@ -76,33 +83,26 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
           'unknown_source',
           `no alert source "${second}"; try ${[...sources.keys()].join(', ')}`,
         );
-      await handleAlertDelivery(source, req, res, ctx);
-      return source.name;
+      return await handleAlertDelivery(source, req, res, ctx);
     }
-    if (first === 'incidents') {
-      await handleOperator(path, req, res, ctx);
-      return 'operator';
-    }
+    if (first === 'incidents') return await handleOperator(path, req, res, ctx);
     if (path.length === 1 && req.method === 'GET') {
-      if (first === 'healthz') return (handleHealthz(res), 'health');
-      if (first === 'readyz')
-        return (await handleReadyz(res, opts.client, config.retryAfterSeconds), 'health');
-      if (first === 'metrics') return (await handleMetrics(res, metrics), 'metrics');
+      if (first === 'healthz') return handleHealthz(res);
+      if (first === 'readyz') return await handleReadyz(res, opts.client, config.retryAfterSeconds);
+      if (first === 'metrics') return await handleMetrics(res, metrics);
     }
     throw new HttpError(404, 'not_found', 'no such endpoint');
   }
 
   const server = createServer((req, res) => {
-    let source = 'other';
-    void route(req, res)
-      .then((s) => (source = s))
+    const path = (req.url ?? '/').split('?')[0]!.split('/').filter(Boolean);
+    void route(path, req, res)
       .catch((err: unknown) => {
-        const path = (req.url ?? '').split('?')[0]!.split('/');
-        if (path[1] === 'alerts' && sources.has(path[2] ?? '')) source = path[2] as AlertSource;
         if (err instanceof HttpError) return sendError(res, err);
         log(`${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
-        // Everything a request can cause is mapped to a 4xx above; what is left is Temporal failing
-        // under us (the sender should retry), or a bug here.
+        // Everything a request can cause is mapped to a 4xx where it happens; what is left is Temporal
+        // failing under us (the sender should retry), or a bug here.
+        const retryAfter = { 'retry-after': String(config.retryAfterSeconds) };
         sendError(
           res,
           isTemporalFailure(err)
@@ -111,14 +111,14 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
                 'temporal_unavailable',
                 `Temporal did not answer: ${(err as Error).message}`,
                 {
-                  headers: { 'retry-after': String(config.retryAfterSeconds) },
+                  headers: retryAfter,
                 },
               )
             : new HttpError(500, 'internal_error', 'unexpected error; see the server log'),
         );
       })
       .finally(() => {
-        metrics.requests.inc({ source, status: String(res.statusCode) });
+        metrics.requests.inc({ source: metricLabel(path), status: String(res.statusCode) });
         // A body the handler did not read (e.g. a refused request) is drained, so keep-alive still works.
         if (!req.complete) req.resume();
       });
@@ -129,9 +129,18 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: NodeJS.ErrnoException): void =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${config.port} on ${config.host} is already in use (HOMEOSTAT_WEBHOOK_PORT); ` +
+                'stop what holds it or choose another port',
+            )
+          : err,
+      );
+    server.once('error', fail);
     server.listen({ host: config.host, port: config.port }, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
