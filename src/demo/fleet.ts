@@ -4,11 +4,10 @@ import type {
   DeploymentRecord,
   FleetState,
   LedgerEntry,
-  Pool,
   ServiceState,
   TargetState,
 } from './fleetModel';
-import { HEALTHY_BEHAVIOUR, POOLS } from './fleetModel';
+import { HEALTHY_BEHAVIOUR } from './fleetModel';
 import { FleetInputError } from './fleetErrors';
 import { ActionLedger } from './ledger';
 import { JobQueues } from './jobQueue';
@@ -31,7 +30,7 @@ export interface FleetOptions {
   windowSeconds: number;
 }
 
-type Progress = (detail: string) => void;
+export type Progress = (detail: string) => void;
 
 /**
  * The fleet: its services' replicas, proxies, queues and metrics, and every action on them. Each action
@@ -135,7 +134,11 @@ export class Fleet {
     this.load?.stop();
     this.sampler.stop();
     this.queues.stop();
-    await Promise.allSettled([...this.running.values()]);
+    // Let running actions finish briefly; the processes they wait on are about to stop anyway.
+    await Promise.race([
+      Promise.allSettled([...this.running.values()]),
+      new Promise((r) => setTimeout(r, 5_000)),
+    ]);
     await Promise.all([...this.replicas.values()].flat().map((r) => r.stop()));
     await Promise.all(this.proxies.map((p) => p.close()));
     this.persist();
@@ -282,131 +285,25 @@ export class Fleet {
     await old?.stop();
   }
 
-  /** Rolls `release` onto the targets one by one; records a deployment when anything changes. */
-  async rollOut(
-    service: string,
-    release: string,
-    targets: TargetState[],
-    by: string,
-    deploymentId: string,
-    progress: Progress,
-  ): Promise<ActionResult> {
-    const before = this.releasesOf(service);
-    const changing = targets.filter((t) => t.release !== release);
-    if (changing.length === 0)
-      return {
-        applied: false,
-        summary: `${service} already runs ${release} on those targets`,
-        before: { release: before },
-        after: { release: before },
-      };
-    const previous = mostCommon(changing.map((t) => t.release));
-    this.state.deployments.push({
-      id: deploymentId,
+  /** Starts new targets (in parallel) and adds them to the service once all are healthy. */
+  async addTargets(service: string, targets: TargetState[]): Promise<void> {
+    const started = await Promise.all(targets.map((t) => this.spawnReplica(service, t)));
+    this.service(service).targets.push(...targets);
+    this.replicas.set(service, [...this.replicasOf(service), ...started].sort(bySlot));
+    this.persist();
+  }
+
+  /** Takes targets out of the service (the proxy stops sending them traffic) and stops their processes. */
+  async removeTargets(service: string, ids: readonly string[]): Promise<void> {
+    const state = this.service(service);
+    state.targets = state.targets.filter((t) => !ids.includes(t.id));
+    const gone = this.replicasOf(service).filter((r) => ids.includes(r.id));
+    this.replicas.set(
       service,
-      release,
-      previousRelease: previous,
-      at: new Date().toISOString(),
-      targets: changing.map((t) => t.id),
-      by,
-    });
-    if (this.state.deployments.length > 1_000) this.state.deployments.shift();
+      this.replicasOf(service).filter((r) => !gone.includes(r)),
+    );
     this.persist();
-    for (const [i, target] of changing.entries()) {
-      progress(`${service}: starting ${release} on ${target.id} (${i + 1}/${changing.length})`);
-      await this.replaceTarget(service, target.id, release);
-    }
-    return {
-      applied: true,
-      summary: `${service}: ${release} runs on ${changing.map((t) => t.id).join(', ')} (was ${previous})`,
-      before: { release: before },
-      after: { release: this.releasesOf(service) },
-    };
-  }
-
-  async restartTargets(service: string, targets: TargetState[], progress: Progress): Promise<ActionResult> {
-    const before = this.releasesOf(service);
-    for (const [i, target] of targets.entries()) {
-      progress(`${service}: restarting ${target.id} (${i + 1}/${targets.length})`);
-      await this.replaceTarget(service, target.id, target.release);
-    }
-    return {
-      applied: true,
-      summary: `${service}: restarted ${targets.map((t) => t.id).join(', ')}`,
-      before: { release: before, desiredCount: this.service(service).desiredCount },
-      after: { release: this.releasesOf(service), desiredCount: this.service(service).desiredCount },
-    };
-  }
-
-  setWeights(service: string, weights: Partial<Record<Pool, number>>): ActionResult {
-    const state = this.service(service);
-    const before = { ...state.weights };
-    const after = { ...state.weights, ...weights };
-    if (POOLS.every((p) => after[p] === before[p]))
-      return {
-        applied: false,
-        summary: `${service} weights already ${JSON.stringify(after)}`,
-        before: { weights: before },
-        after: { weights: before },
-      };
-    state.weights = after;
-    this.persist();
-    return {
-      applied: true,
-      summary: `${service} weights ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
-      before: { weights: before },
-      after: { weights: after },
-    };
-  }
-
-  async scale(service: string, desiredCount: number, progress: Progress): Promise<ActionResult> {
-    const state = this.service(service);
-    const before = { desiredCount: state.desiredCount, release: this.releasesOf(service) };
-    if (desiredCount === state.targets.length && desiredCount === state.desiredCount)
-      return {
-        applied: false,
-        summary: `${service} already has ${desiredCount} replicas`,
-        before,
-        after: before,
-      };
-    state.desiredCount = desiredCount;
-    this.persist();
-    const release = mostCommon(state.targets.map((t) => t.release)) ?? serviceSpec(service)!.initialRelease;
-    const adding: TargetState[] = [];
-    while (state.targets.length + adding.length < desiredCount)
-      adding.push({ id: `${service}-${state.nextSlot++}`, pool: 'primary', release });
-    if (adding.length > 0) {
-      progress(`${service}: starting ${adding.map((t) => t.id).join(', ')}`);
-      const started = await Promise.all(adding.map((t) => this.spawnReplica(service, t)));
-      state.targets.push(...adding);
-      this.replicas.set(service, [...this.replicasOf(service), ...started].sort(bySlot));
-    }
-    const removing: TargetState[] = [];
-    while (state.targets.length - removing.length > desiredCount) {
-      const left = state.targets.filter((t) => !removing.includes(t));
-      const primaries = left.filter((t) => t.pool === 'primary');
-      // Remove the newest primary first, but keep a primary as long as there is anything else to remove.
-      const victim = (primaries.length > 1 ? primaries : left).sort((a, b) => slot(b.id) - slot(a.id))[0]!;
-      removing.push(victim);
-    }
-    if (removing.length > 0) {
-      progress(`${service}: stopping ${removing.map((t) => t.id).join(', ')}`);
-      state.targets = state.targets.filter((t) => !removing.includes(t));
-      const gone = this.replicasOf(service).filter((r) => removing.some((t) => t.id === r.id));
-      this.replicas.set(
-        service,
-        this.replicasOf(service).filter((r) => !gone.includes(r)),
-      );
-      this.persist();
-      await Promise.all(gone.map((r) => r.stop()));
-    }
-    this.persist();
-    return {
-      applied: true,
-      summary: `${service} scaled from ${before.desiredCount} to ${desiredCount} replicas`,
-      before,
-      after: { desiredCount, release: this.releasesOf(service) },
-    };
+    await Promise.all(gone.map((r) => r.stop()));
   }
 
   liveReplicas(service: string, targets?: TargetState[]): ReplicaProcess[] {
@@ -415,16 +312,11 @@ export class Fleet {
   }
 }
 
-function slot(id: string): number {
+/** The number at the end of a target id (`checkout-3` → 3): newer targets have higher slots. */
+export function slot(id: string): number {
   return Number(/-(\d+)$/.exec(id)?.[1] ?? 0);
 }
 
 function bySlot(a: ReplicaProcess, b: ReplicaProcess): number {
   return slot(a.id) - slot(b.id);
-}
-
-function mostCommon(values: string[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }

@@ -2,6 +2,7 @@ import type { Fleet } from './fleet';
 import { MAX_REPLICAS } from './fleet';
 import { FleetInputError } from './fleetErrors';
 import type { ActionResult, Behaviour, LedgerEntry, Pool } from './fleetModel';
+import { rollOut, restartTargets, scaleService, shiftWeights } from './operations';
 import { serviceSpec } from './services';
 
 /**
@@ -28,7 +29,12 @@ export function deploy(
       );
     return (progress) => {
       releases[req.release] ??= { errorRatio: 0, latencyMs: 0, ...req.behaviour };
-      return fleet.rollOut(service, req.release, targets, req.by, `deploy-${req.actionId}`, progress);
+      return rollOut(
+        fleet,
+        service,
+        { release: req.release, targets, by: req.by, deploymentId: `deploy-${req.actionId}` },
+        progress,
+      );
     };
   });
 }
@@ -40,7 +46,13 @@ export function rollback(fleet: Fleet, service: string, req: { actionId: string;
       throw new FleetInputError(`${service} has no deployment to roll back`, 'service', 409);
     const release = last.previousRelease;
     const targets = fleet.resolveTargets(service, undefined);
-    return (progress) => fleet.rollOut(service, release, targets, req.by, `deploy-${req.actionId}`, progress);
+    return (progress) =>
+      rollOut(
+        fleet,
+        service,
+        { release, targets, by: req.by, deploymentId: `deploy-${req.actionId}` },
+        progress,
+      );
   });
 }
 
@@ -51,7 +63,7 @@ export function restart(
 ): Started {
   return fleet.act(req.actionId, 'restart', service, { ...req }, () => {
     const targets = fleet.resolveTargets(service, req.targets);
-    return (progress) => fleet.restartTargets(service, targets, progress);
+    return (progress) => restartTargets(fleet, service, targets, progress);
   });
 }
 
@@ -64,7 +76,7 @@ export function setWeights(
     const after = { ...fleet.service(service).weights, ...req.weights };
     if (Object.values(after).every((w) => w <= 0))
       throw new FleetInputError('at least one pool needs a weight above 0', 'weights');
-    return () => Promise.resolve(fleet.setWeights(service, req.weights));
+    return () => Promise.resolve(shiftWeights(fleet, service, req.weights));
   });
 }
 
@@ -76,7 +88,7 @@ export function scale(
   return fleet.act(req.actionId, 'scale', service, { ...req }, () => {
     if (req.desiredCount < 1 || req.desiredCount > MAX_REPLICAS)
       throw new FleetInputError(`desiredCount must be 1..${MAX_REPLICAS}`, 'desiredCount');
-    return (progress) => fleet.scale(service, req.desiredCount, progress);
+    return (progress) => scaleService(fleet, service, req.desiredCount, progress);
   });
 }
 
