@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { startFleet } from '../src/demo/startFleet';
 import { FAULT_SCENARIOS } from '../src/demo/faultScenarios';
-import { ConfigError, loadConfig } from '../src/model/config';
+import { loadConfig } from '../src/model/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -45,8 +45,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(
-    `${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`,
-  );
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}
+`);
   process.exit(1);
 });

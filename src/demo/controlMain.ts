@@ -46,11 +46,20 @@ async function main(): Promise<void> {
   }
 
   const server = createControlServer(fleet);
-  await fleet.start();
+  // Claim the port before starting any replica, so a taken port fails fast and starts nothing.
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `control port ${port} is taken: free it or choose another (HOMEOSTAT_FLEET_CONTROL_PORT)`,
+            )
+          : err,
+      ),
+    );
     server.listen(port, '127.0.0.1', () => resolve());
   });
+  await fleet.start();
   const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   process.stdout.write(
     `READY ${JSON.stringify({ controlUrl, proxies: fleet.proxyUrls, pid: process.pid })}\n`,
@@ -58,6 +67,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`fleet control process failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(`fleet control process failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

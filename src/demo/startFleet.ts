@@ -44,8 +44,10 @@ export async function startFleet(opts: StartFleetOptions): Promise<RunningFleet>
     },
   });
   const tail: string[] = [];
+  let ready = false;
   child.stderr?.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
+    // While starting, problems travel in the thrown error; once up, the fleet's complaints show live.
+    if (ready) process.stderr.write(chunk);
     tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     tail.splice(0, Math.max(0, tail.length - 20));
   });
@@ -53,7 +55,7 @@ export async function startFleet(opts: StartFleetOptions): Promise<RunningFleet>
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= stopChild(child, 15_000));
 
-  const ready = new Promise<{ controlUrl: string; proxies: Record<string, string>; pid: number }>(
+  const readyLine = new Promise<{ controlUrl: string; proxies: Record<string, string>; pid: number }>(
     (resolveReady) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line.startsWith('READY ')) resolveReady(JSON.parse(line.slice(6)) as never);
@@ -64,7 +66,7 @@ export async function startFleet(opts: StartFleetOptions): Promise<RunningFleet>
   let timer: NodeJS.Timeout | undefined;
   try {
     const info = await Promise.race([
-      ready,
+      readyLine,
       exited.then((code) => {
         throw new Error(`the fleet control process exited (${code}) while starting:\n${tail.join('\n')}`);
       }),
@@ -76,6 +78,7 @@ export async function startFleet(opts: StartFleetOptions): Promise<RunningFleet>
         );
       }),
     ]);
+    ready = true;
     return { ...info, stop };
   } catch (err) {
     await stop();
