@@ -15,7 +15,15 @@ function launch(env: Record<string, string>): {
 } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/stack.ts'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
+    // The stack without the demo, on free ports for its fleet and webhook so tests can run side by side.
+    env: {
+      ...process.env,
+      HOMEOSTAT_DEMO: 'false',
+      HOMEOSTAT_FLEET_CONTROL_PORT: '0',
+      HOMEOSTAT_FLEET_LOAD_RPS: '5',
+      HOMEOSTAT_WEBHOOK_PORT: '0',
+      ...env,
+    },
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -48,6 +56,12 @@ function childrenOf(pid: number): number[] {
       }
     })
     .map(Number);
+}
+
+/** Every process below `pid`: the dev server, the fleet's control process and its replicas. */
+function descendantsOf(pid: number): number[] {
+  const direct = childrenOf(pid);
+  return [...direct, ...direct.flatMap(descendantsOf)];
 }
 
 /** A process that still runs (a zombie awaiting its reaper counts as gone), described by its command line. */
@@ -90,7 +104,7 @@ describe('the stack launcher (npm start)', () => {
       for (const key of ALL_SEARCH_ATTRIBUTES)
         expect(Object.keys(attrs.customAttributes ?? {})).toContain(key.name);
 
-      const descendants = childrenOf(child.pid!);
+      const descendants = descendantsOf(child.pid!);
       expect(descendants.length).toBeGreaterThan(0);
       child.kill('SIGTERM');
       expect(await exitOf(child)).toBe(0);

@@ -86,6 +86,8 @@ export const configSchema = z
         baselineWindowSeconds: 600,
         dryRun: false,
       }),
+    /** `npm start` breaks the local fleet on purpose and lets Homeostat heal it; false runs the stack only. */
+    demo: bool.default(true),
     /** Which platform the worker's providers act on. */
     target: z.enum(['local', 'aws']).default('local'),
     webhook: webhookConfigSchema.default(webhookConfigSchema.parse({})),
@@ -131,6 +133,7 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_SHUTDOWN_GRACE_SECONDS: ['worker', 'shutdownGraceSeconds'],
   HOMEOSTAT_APPROVERS: ['approvers'],
   HOMEOSTAT_TARGET: ['target'],
+  HOMEOSTAT_DEMO: ['demo'],
   HOMEOSTAT_APPROVAL_TIMEOUT_SECONDS: ['incidents', 'approvalTimeoutSeconds'],
   HOMEOSTAT_TRIAGE_SECONDS: ['incidents', 'triageSeconds'],
   HOMEOSTAT_RECENT_WINDOW_SECONDS: ['incidents', 'recentWindowSeconds'],
