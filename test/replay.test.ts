@@ -9,7 +9,12 @@ import { HISTORIES_DIR } from './harness/histories';
  * The paths below are the ones the issue requires; each fixture is recorded from a real run on the
  * local fleet (`npm run record-histories`).
  */
-const REQUIRED = ['bad-release-recovered', 'abort-compensated', 'approval-timeout-escalated', 'hand-deploy-replanned'];
+const REQUIRED = [
+  'bad-release-recovered',
+  'abort-compensated',
+  'approval-timeout-escalated',
+  'hand-deploy-replanned',
+];
 
 describe('replay of recorded incident histories', () => {
   const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
