@@ -89,11 +89,13 @@ async function main(): Promise<void> {
     const end = tree(fleet.pid);
     const elapsed = (Date.now() - startedAt) / 1000;
 
-    const cpuTicks = end.reduce(
-      (sum, s) => sum + s.cpuTicks - (start.find((p) => p.pid === s.pid)?.cpuTicks ?? s.cpuTicks),
-      0,
-    );
-    const cpuPercent = (cpuTicks / CLOCK_TICKS / elapsed) * 100;
+    const ticks = (group: Sample[]): number =>
+      group.reduce(
+        (sum, s) => sum + s.cpuTicks - (start.find((p) => p.pid === s.pid)?.cpuTicks ?? s.cpuTicks),
+        0,
+      );
+    const percent = (t: number): number => (t / CLOCK_TICKS / elapsed) * 100;
+    const cpuPercent = percent(ticks(end));
     const rss = end.reduce((sum, s) => sum + s.rssBytes, 0);
     const control = end.find((s) => s.pid === fleet.pid);
     const replicas = end.filter((s) => s.name === 'replica.js');
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
     const lines = [
       `processes: ${end.length} (control + ${replicas.length} replicas${others.map((o) => ` + ${o.name.slice(0, 60)} ${mb(o.rssBytes)}`).join('')})`,
       `RSS total: ${mb(rss)}   (target < 1024 MB)  control ${mb(control?.rssBytes ?? 0)}, replicas ${mb(Math.min(...replicas.map((r) => r.rssBytes)))}–${mb(Math.max(...replicas.map((r) => r.rssBytes)))} each`,
-      `CPU over ${elapsed.toFixed(0)} s: ${cpuPercent.toFixed(1)} % of one core   (target < 50 %)`,
+      `CPU over ${elapsed.toFixed(0)} s: ${cpuPercent.toFixed(1)} % of one core   (target < 50 %)  control ${percent(ticks(control ? [control] : [])).toFixed(1)} %, replicas ${percent(ticks(replicas)).toFixed(1)} %`,
       `traffic on web: ${mean('request_rate').toFixed(1)} rps, error ratio ${mean('error_ratio').toFixed(3)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
