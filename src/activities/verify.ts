@@ -9,6 +9,8 @@ export interface CheckRequest {
   targets?: string[];
   /** Releases the targets now run: per-release series stand in where the platform has no per-target ones. */
   releases?: string[];
+  /** Pools the targets serve: per-pool series stand in where there are neither (ALB target groups per cell). */
+  pools?: string[];
   /** Only samples after this instant count (the action's completion): the old state must not pass for the new. */
   since: string;
   fastPath: boolean;
@@ -49,7 +51,7 @@ export function judge(series: MetricSeries[], req: CheckRequest, from: number, t
   };
 }
 
-/** For a staged step, the narrowest series that covers its targets: per target, else per release, else the service. */
+/** For a staged step, the narrowest series that covers its targets: per target, release or pool, else the service. */
 export function chooseSeries(all: MetricSeries[], req: CheckRequest): MetricSeries[] {
   const serviceWide = all.filter((s) => !s.labels.target && !s.labels.release && !s.labels.pool);
   if (req.check.scope !== 'targets') return serviceWide;
@@ -63,7 +65,12 @@ export function chooseSeries(all: MetricSeries[], req: CheckRequest): MetricSeri
         (s) => s.labels.release !== undefined && !s.labels.target && releases.includes(s.labels.release),
       )
     : [];
-  return perRelease.length > 0 ? perRelease : serviceWide;
+  if (perRelease.length > 0) return perRelease;
+  const { pools } = req;
+  const perPool = pools
+    ? all.filter((s) => s.labels.pool !== undefined && !s.labels.target && pools.includes(s.labels.pool))
+    : [];
+  return perPool.length > 0 ? perPool : serviceWide;
 }
 
 export function verifyActivities(deps: ActivityDeps) {

@@ -139,8 +139,14 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
   const deploy = suspectDeploy(root, w, (opts.deployLookbackSeconds ?? 900) * 1000);
   if (deploy) {
     const split = at(deploy.at);
-    const relErr = compare(findSeries(root.series, 'error_ratio', { release: deploy.release }), w);
-    const relLat = compare(findSeries(root.series, 'latency_p95_ms', { release: deploy.release }), w);
+    // Per-release series where the platform has them; otherwise (CloudWatch has no release dimension)
+    // the whole service after the deploy, against the same service before it.
+    const releaseOr = (metric: string): Comparison =>
+      findSeries(root.series, metric, { release: deploy.release })
+        ? compare(findSeries(root.series, metric, { release: deploy.release }), w)
+        : compare(findSeries(root.series, metric), w, split);
+    const relErr = releaseOr('error_ratio');
+    const relLat = releaseOr('latency_p95_ms');
     const before = compare(findSeries(root.series, 'error_ratio'), w, split).baseline;
     const beforeLat = compare(findSeries(root.series, 'latency_p95_ms'), w, split).baseline;
     const releaseErrs = errorSpike(before.mean, relErr.recent.mean);

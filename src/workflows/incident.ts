@@ -278,6 +278,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
           targets ? targets.map((t) => after[t]).filter((r): r is string => !!r) : Object.values(after),
         ),
       ],
+      pools: [
+        ...new Set(topology.targets.filter((t) => t.pool && targets?.includes(t.id)).map((t) => t.pool!)),
+      ],
       since: lastActionAt,
       fastPath: state.fastPath,
     });

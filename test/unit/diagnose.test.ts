@@ -46,6 +46,19 @@ describe('diagnose', () => {
     expect(d.baselines.error_ratio).toBeCloseTo(0.01, 5);
   });
 
+  it('compares the service before and after a deploy where there are no per-release series', () => {
+    const d = diagnose(
+      evidence({
+        topology: topology('checkout', targets('td:7', 2)),
+        deployments: [
+          { id: 'd7', service: 'checkout', release: 'td:7', previousRelease: 'td:6', at: deployedAgo(60) },
+        ],
+        series: [series('error_ratio', {}, (ago) => (ago > 60 ? 0.005 : 0.2))],
+      }),
+    );
+    expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'td:7', goodRelease: 'td:6' });
+  });
+
   it('does not blame a deploy whose release is healthy, nor one made by Homeostat itself', () => {
     const healthyDeploy = evidence({
       topology: {

@@ -167,6 +167,9 @@ describe('verification', () => {
     expect(chooseSeries(all, req)).toEqual([all[2]]);
     expect(chooseSeries(all.slice(0, 2), req)).toEqual([all[1]]);
     expect(chooseSeries(all, { ...req, check: { ...req.check, scope: 'service' } })).toEqual([all[0]]);
+    // Where there are neither target nor release series (CloudWatch), the targets' pools stand in.
+    const byPool = [s({}, 0.5), s({ pool: 'cell-a' }, 0.01), s({ pool: 'cell-b' }, 0.5)];
+    expect(chooseSeries(byPool, { ...req, releases: [], pools: ['cell-a'] })).toEqual([byPool[1]]);
   });
 
   it('fails without data and on any sample out of bounds', () => {
