@@ -31,6 +31,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('names the list variable for a bad item of a list', () => {
+    expect(() =>
+      loadConfig({ HOMEOSTAT_GENERIC_SECRETS: 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=,nope' }),
+    ).toThrow(/HOMEOSTAT_GENERIC_SECRETS \(webhook\.generic\.secrets\.1\)/);
+  });
+
   it('rejects a client certificate without its key', () => {
     const err = (() => {
       try {

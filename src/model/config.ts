@@ -168,7 +168,12 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 function describePath(path: readonly PropertyKey[]): string {
   const dotted = path.map(String).join('.');
-  const env = Object.entries(ENV_KEYS).find(([, p]) => p.join('.') === dotted)?.[0];
+  // A list item (`webhook.generic.secrets.1`) comes from the list's variable.
+  const setting = path
+    .map(String)
+    .filter((k) => !/^\d+$/.test(k))
+    .join('.');
+  const env = Object.entries(ENV_KEYS).find(([, p]) => p.join('.') === setting)?.[0];
   return env ? `${env} (${dotted})` : dotted;
 }
 
