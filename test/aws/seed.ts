@@ -43,7 +43,15 @@ export const CELLS = [
 const MINUTES = 30;
 const V2_AFTER_MINUTES = 15;
 
-export async function seed(moto: MotoServer): Promise<Seeded> {
+export interface SeedOptions {
+  /** Deploy v2 to both cells right after creating them (default true); false leaves them on v1. */
+  deployBad?: boolean;
+  /** Put the half hour of per-minute CloudWatch data (default true); false leaves CloudWatch empty. */
+  minuteMetrics?: boolean;
+}
+
+export async function seed(moto: MotoServer, options: SeedOptions = {}): Promise<Seeded> {
+  const { deployBad = true, minuteMetrics = true } = options;
   const clients = createAwsClients(
     awsConfigSchema.parse({ region: moto.region, endpoint: moto.endpoint, maxAttempts: 1 }),
     { credentials: moto.credentials },
@@ -73,6 +81,7 @@ export async function seed(moto: MotoServer): Promise<Seeded> {
         }),
       );
       // The CI deployment of the bad release.
+      if (!deployBad) continue;
       await ecs.send(
         new UpdateServiceCommand({ cluster: cell.cluster, service: cell.service, taskDefinition: v2 }),
       );
@@ -120,7 +129,9 @@ export async function seed(moto: MotoServer): Promise<Seeded> {
     const metricsTo = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     const metricsFrom = new Date(metricsTo.getTime() - MINUTES * 60_000);
     const v2At = new Date(metricsFrom.getTime() + V2_AFTER_MINUTES * 60_000);
-    await putMetrics(cloudwatch, metricData({ metricsFrom, v2At, listenerArn, targetGroups }));
+    if (minuteMetrics) {
+      await putMetrics(cloudwatch, metricData({ metricsFrom, v2At, listenerArn, targetGroups }));
+    }
 
     const config = awsConfigSchema.parse({
       region: moto.region,
