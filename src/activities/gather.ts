@@ -32,6 +32,7 @@ export function gatherActivities(deps: ActivityDeps) {
             to: new Date(now),
             stepSeconds: 1,
             byRelease: true,
+            byTarget: true,
           }),
         );
       // Breadth first from the alerting service through everything downstream (bounded, no cycles).

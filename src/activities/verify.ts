@@ -87,6 +87,7 @@ export function verifyActivities(deps: ActivityDeps) {
           to: new Date(to),
           stepSeconds: 1,
           byRelease: true,
+          byTarget: true,
         }),
       );
       return judge(chooseSeries(all, req), req, from, to);

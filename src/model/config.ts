@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { envBool as bool, envList } from './envValues';
 import { AWS_ENV_KEYS, awsConfigSchema } from './awsConfig';
 import { FLEET_ENV_KEYS, fleetConfigSchema } from './fleetConfig';
 import { WEBHOOK_ENV_KEYS, webhookConfigSchema } from './webhookConfig';
@@ -10,11 +11,6 @@ import { WEBHOOK_ENV_KEYS, webhookConfigSchema } from './webhookConfig';
  */
 
 const port = z.coerce.number().int().min(1).max(65535);
-const bool = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
-]);
-
 const tlsSchema = z
   .object({
     enabled: bool.optional(),
@@ -55,16 +51,7 @@ export const configSchema = z
       shutdownGraceSeconds: z.coerce.number().min(0).max(600).default(10),
     }),
     /** Who may approve or abort a remediation. Fails closed: an empty list allows nobody. */
-    approvers: z.preprocess(
-      (v) =>
-        typeof v === 'string'
-          ? v
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean)
-          : v,
-      z.array(z.string().min(1)).default([]),
-    ),
+    approvers: envList(z.string().min(1)).default([]),
     incidents: z
       .object({
         /** An incident waiting this long for approval escalates to a human instead. */

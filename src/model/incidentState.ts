@@ -78,7 +78,9 @@ export interface IncidentPolicy {
   dryRun: boolean;
 }
 
-export type StepStatus = 'running' | 'verifying' | 'done' | 'failed' | 'compensated' | 'compensation-failed';
+/** `superseded`: someone else changed the step's targets before it could be judged; the incident re-planned. */
+export type StepStatus =
+  'running' | 'verifying' | 'done' | 'failed' | 'superseded' | 'compensated' | 'compensation-failed';
 
 export interface StepRecord {
   plan: number;

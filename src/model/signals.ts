@@ -49,6 +49,8 @@ export interface SeriesQuery {
   stepSeconds: number;
   /** Also return per-release series where the platform can (bad-release detection compares releases). */
   byRelease?: boolean;
+  /** Also return per-target series where the platform can (a leak or a hang shows in one target first). */
+  byTarget?: boolean;
 }
 
 export interface Deployment {

@@ -1,27 +1,10 @@
 import { z } from 'zod';
+import { envBool as bool, envList as list } from './envValues';
 
 /**
  * Settings of the alert webhook server (triggers/). Merged into config.ts as the `webhook` section.
  * Every source fails closed: with no secret configured it refuses every request unless `open` is set.
  */
-
-const bool = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
-]);
-
-/** A comma-separated environment variable or a JSON array. */
-const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : v,
-    z.array(item),
-  );
 
 /** Shared secrets shorter than this are guessable; refuse them at start-up rather than at the first alert. */
 const secret = z.string().min(16, 'must be at least 16 characters (use a long random value)');

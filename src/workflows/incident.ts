@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   setCurrentDetails,
@@ -220,6 +221,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
       .filter((t) => expected[t.id] !== undefined && expected[t.id] !== t.release)
       .map((t) => `${t.id}: ${expected[t.id]} → ${t.release}`);
 
+  /**
+   * Whether someone changed the step's service while the step baked or was judged: then its verdict
+   * says nothing about the step, and the incident re-plans rather than judging or undoing it.
+   * (Added after histories were recorded, hence the patch marker.)
+   */
+  const movedDuring = async (plan: ResolvedPlan, step: PlannedStep, record: StepRecord): Promise<boolean> => {
+    if (!patched('recheck-target-after-bake')) return false;
+    const moved = movedTargets(plan.expectedReleases, await decide.readTopology(step.action.service));
+    if (moved.length === 0) return false;
+    record.status = 'superseded';
+    note(`the service changed under the incident (${moved.join(', ')}) while ${step.id} baked: re-gathering`);
+    return true;
+  };
+
   const runStep = async (
     plan: ResolvedPlan,
     stage: string,
@@ -266,6 +281,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     );
     await bake(step.verify.bakeSeconds);
     if (abortion) return 'ok';
+    if (await movedDuring(plan, step, record)) return 'replan';
     const targets = 'targets' in step.action ? step.action.targets : undefined;
     const after = record.outcome.after.release ?? {};
     record.verification = await verify({
@@ -285,6 +301,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
       fastPath: state.fastPath,
     });
     if (!record.verification.healthy) {
+      // A person's deploy during the check explains the failure better than our step does.
+      if (await movedDuring(plan, step, record)) return 'replan';
       record.status = 'failed';
       note(`${step.id} did not verify: ${record.verification.detail}`);
       await compensate(`${step.id} did not verify`);

@@ -1,6 +1,6 @@
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { startTestFleet, waitForMetric, sleep, type TestFleet } from '../fleet/fleetHarness';
+import { waitForMetric } from '../fleet/fleetHarness';
 import type { IncidentReport } from '../../src/model/incidentState';
 import {
   deployByHand,
@@ -9,29 +9,19 @@ import {
   injectFault,
   ledger,
   openIncident,
+  useFleet,
   waitForState,
 } from './harness';
 
 /** The bad-release path end to end on the real dev server and the local fleet. */
 describe('incident: bad release', () => {
-  let fleet: TestFleet;
-
-  beforeAll(async () => {
-    fleet = await startTestFleet({ loadRps: 30 });
-    // A baseline to compare with: healthy traffic for a while before the fault.
-    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
-    await sleep(8_000);
-  });
-  afterAll(async () => {
-    await fleet?.fleet.stop();
-    fleet?.cleanUp();
-  });
+  const fleet = useFleet();
 
   it('rolls back the canary, verifies, rolls back the rest, and recovers', async () => {
-    const before = await fleet.providers.remediation.describe('checkout');
+    const before = await fleet().providers.remediation.describe('checkout');
     const goodRelease = before.targets[0]!.release;
-    await injectFault(fleet, 'checkout', 'bad-release');
-    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await injectFault(fleet(), 'checkout', 'bad-release');
+    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
 
     const { report, workflowId } = await withWorker(
       async ({ client, taskQueue }) => {
@@ -40,7 +30,7 @@ describe('incident: bad release', () => {
         await maybeRecordHistory(client, handle.workflowId, 'bad-release-recovered');
         return { report, workflowId: handle.workflowId };
       },
-      { deps: incidentDeps(fleet) },
+      { deps: incidentDeps(fleet()) },
     );
 
     if (report.outcome !== 'recovered')
@@ -57,31 +47,31 @@ describe('incident: bad release', () => {
     expect(report.steps[0]!.action).toMatchObject({ release: goodRelease, targets: [expect.any(String)] });
     expect(report.steps[1]!.action).toMatchObject({ release: goodRelease });
 
-    const after = await fleet.providers.remediation.describe('checkout');
+    const after = await fleet().providers.remediation.describe('checkout');
     expect(after.targets.every((t) => t.release === goodRelease)).toBe(true);
     // Each action once in the fleet's ledger, and nothing else under this incident's ids.
-    const entries = await ledger(fleet, workflowId.slice(0, 60));
+    const entries = await ledger(fleet(), workflowId.slice(0, 60));
     expect(entries.map((e) => e.id).sort()).toEqual(report.steps.map((s) => s.actionId).sort());
-    const ourDeploys = (await fleet.providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
+    const ourDeploys = (await fleet().providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
       d.by?.startsWith('homeostat:'),
     );
     expect(ourDeploys).toHaveLength(2);
   });
 
   it('re-plans when a person deploys during the incident, and does not roll their release back', async () => {
-    await injectFault(fleet, 'checkout', 'bad-release');
-    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await injectFault(fleet(), 'checkout', 'bad-release');
+    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
 
     const { report, prefix } = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         await waitForState(handle, 'canary baking', (s) => s.steps.some((st) => st.status === 'verifying'));
-        await deployByHand(fleet, 'checkout', 'v9-hotfix', 'alice');
+        await deployByHand(fleet(), 'checkout', 'v9-hotfix', 'alice');
         const report = (await handle.result()) as IncidentReport;
         await maybeRecordHistory(client, handle.workflowId, 'hand-deploy-replanned');
         return { report, prefix: handle.workflowId.slice(0, 60) };
       },
-      { deps: incidentDeps(fleet) },
+      { deps: incidentDeps(fleet()) },
     );
 
     expect(report.outcome).toBe('recovered');
@@ -89,8 +79,8 @@ describe('incident: bad release', () => {
     expect(report.timeline.map((t) => t.event).join('\n')).toMatch(/changed under the incident.*v9-hotfix/);
     // Only the canary step ran; the hotfix stays on every target.
     expect(report.steps.map((s) => s.stepId)).toEqual(['canary.rollback-canary']);
-    expect((await ledger(fleet, prefix)).map((e) => e.id)).toEqual([report.steps[0]!.actionId]);
-    const after = await fleet.providers.remediation.describe('checkout');
+    expect((await ledger(fleet(), prefix)).map((e) => e.id)).toEqual([report.steps[0]!.actionId]);
+    const after = await fleet().providers.remediation.describe('checkout');
     expect(after.targets.map((t) => t.release)).toEqual(after.targets.map(() => 'v9-hotfix'));
   });
 });

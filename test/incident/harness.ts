@@ -12,7 +12,7 @@ import { intake } from '../../src/triggers/intake';
 import { PROJECT_ROOT } from '../../src/workers/temporalCli';
 import { stateQuery } from '../../src/workflows/api';
 import { TEST_ENV, testActivityDeps } from '../harness/env';
-import { waitFor, type TestFleet } from '../fleet/fleetHarness';
+import { sleep, startTestFleet, waitFor, waitForMetric, type TestFleet } from '../fleet/fleetHarness';
 
 /** The default catalog with bake times and windows cut to a few seconds, so an incident takes ~20 s. */
 export function fastCatalog(): Catalog {
@@ -174,4 +174,22 @@ export async function killHard(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await exited;
+}
+
+/**
+ * One local fleet for a test file, started before its first test with a healthy baseline behind it
+ * (diagnosis compares with the past), and stopped after its last. Returns a getter for the fleet.
+ */
+export function useFleet(): () => TestFleet {
+  let fleet: TestFleet | undefined;
+  beforeAll(async () => {
+    fleet = await startTestFleet({ loadRps: 30 });
+    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
+    await sleep(8_000);
+  });
+  afterAll(async () => {
+    await fleet?.fleet.stop();
+    fleet?.cleanUp();
+  });
+  return () => fleet!;
 }

@@ -3,7 +3,7 @@ import type { IncidentReport } from '../../src/model/incidentState';
 import { abortUpdate, approveSignal, approveUpdate } from '../../src/workflows/api';
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { startTestFleet, waitForMetric, sleep, type TestFleet } from '../fleet/fleetHarness';
+import { waitForMetric } from '../fleet/fleetHarness';
 import {
   deployByHand,
   firingAlert,
@@ -11,27 +11,18 @@ import {
   injectFault,
   ledger,
   openIncident,
+  useFleet,
   waitForState,
 } from './harness';
 
 /** Humans in the loop: abort with compensation, approvals that time out, approvers that are refused. */
 describe('incident: approvals and aborts', () => {
-  let fleet: TestFleet;
-
-  beforeAll(async () => {
-    fleet = await startTestFleet({ loadRps: 30 });
-    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
-    await sleep(8_000);
-  });
-  afterAll(async () => {
-    await fleet?.fleet.stop();
-    fleet?.cleanUp();
-  });
+  const fleet = useFleet();
 
   it('abort during stage 2 undoes the completed steps in reverse order', async () => {
-    await injectFault(fleet, 'checkout', 'bad-release');
-    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
-    const bad = (await fleet.providers.remediation.describe('checkout')).targets[0]!.release;
+    await injectFault(fleet(), 'checkout', 'bad-release');
+    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    const bad = (await fleet().providers.remediation.describe('checkout')).targets[0]!.release;
 
     const { report, prefix } = await withWorker(
       async ({ client, taskQueue }) => {
@@ -45,7 +36,7 @@ describe('incident: approvals and aborts', () => {
         await maybeRecordHistory(client, handle.workflowId, 'abort-compensated');
         return { report, prefix: handle.workflowId.slice(0, 60) };
       },
-      { deps: incidentDeps(fleet, { approvers: ['alice'] }) },
+      { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
     );
 
     expect(report.outcome).toBe('aborted');
@@ -53,7 +44,7 @@ describe('incident: approvals and aborts', () => {
     expect(report.steps.map((s) => s.status)).toEqual(['compensated', 'compensated']);
     expect(report.approvals).toMatchObject([{ kind: 'abort', by: 'alice', via: 'update' }]);
     // Forward actions in order, then their undos in reverse order.
-    const ids = (await ledger(fleet, prefix)).map((e) => e.id.slice(prefix.length));
+    const ids = (await ledger(fleet(), prefix)).map((e) => e.id.slice(prefix.length));
     expect(ids.map((id) => id.replace(/^\/[^/]+\/p1\//, ''))).toEqual([
       'canary.rollback-canary',
       'fleet.rollback-rest',
@@ -61,17 +52,17 @@ describe('incident: approvals and aborts', () => {
       'canary.rollback-canary/undo0',
     ]);
     // Every target is back where the incident found it.
-    const after = await fleet.providers.remediation.describe('checkout');
+    const after = await fleet().providers.remediation.describe('checkout');
     expect(after.targets.every((t) => t.release === bad)).toBe(true);
 
     // Leave checkout healthy for the next test.
-    await deployByHand(fleet, 'checkout', 'v1', 'test-reset');
-    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v < 0.05, { seconds: 3 });
+    await deployByHand(fleet(), 'checkout', 'v1', 'test-reset');
+    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v < 0.05, { seconds: 3 });
   });
 
   it('escalates when nobody approves in time', async () => {
-    await injectFault(fleet, 'payments', 'dependency-outage');
-    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await injectFault(fleet(), 'payments', 'dependency-outage');
+    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
     const report = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
@@ -80,9 +71,9 @@ describe('incident: approvals and aborts', () => {
         return report;
       },
       {
-        deps: incidentDeps(fleet, {
+        deps: incidentDeps(fleet(), {
           approvers: ['alice'],
-          incidents: { ...incidentDeps(fleet).incidents!, approvalTimeoutSeconds: 3 },
+          incidents: { ...incidentDeps(fleet()).incidents!, approvalTimeoutSeconds: 3 },
         }),
       },
     );
@@ -93,10 +84,10 @@ describe('incident: approvals and aborts', () => {
 
   it('refuses an approver who is not on the list, keeps waiting, and acts on a valid approval', async () => {
     // The payments outage of the previous test is still on when the file runs whole.
-    if ((await fleet.providers.remediation.describe('payments')).targets.every((t) => t.healthy)) {
-      await injectFault(fleet, 'payments', 'dependency-outage');
+    if ((await fleet().providers.remediation.describe('payments')).targets.every((t) => t.healthy)) {
+      await injectFault(fleet(), 'payments', 'dependency-outage');
     }
-    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
     const report = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
@@ -123,7 +114,7 @@ describe('incident: approvals and aborts', () => {
         expect(ok.accepted).toBe(true);
         return (await handle.result()) as IncidentReport;
       },
-      { deps: incidentDeps(fleet, { approvers: ['alice'] }) },
+      { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
     );
     if (report.outcome !== 'recovered')
       console.log(report.conclusion, JSON.stringify(report.timeline.slice(-8), null, 1));
@@ -139,7 +130,7 @@ describe('incident: approvals and aborts', () => {
       ['reject', 'mallory'],
       ['approve', 'alice'],
     ]);
-    const payments = await fleet.providers.remediation.describe('payments');
+    const payments = await fleet().providers.remediation.describe('payments');
     expect(payments.weights).toMatchObject({ primary: 0, standby: 100 });
   });
 });

@@ -8,8 +8,8 @@ import { freePort } from '../../src/workers/ports';
 import { ensureSearchAttributes } from '../../src/workers/searchAttributes';
 import { resolveTemporalCli } from '../../src/workers/temporalCli';
 import { withWorker } from '../harness/env';
-import { startTestFleet, waitForMetric, sleep, waitFor, type TestFleet } from '../fleet/fleetHarness';
-import { firingAlert, incidentDeps, injectFault, ledger, openIncident } from './harness';
+import { waitFor, waitForMetric } from '../fleet/fleetHarness';
+import { useFleet, firingAlert, incidentDeps, injectFault, ledger, openIncident } from './harness';
 
 /**
  * The Temporal server itself is SIGKILLed mid-remediation (right after the fleet applied the canary
@@ -17,7 +17,7 @@ import { firingAlert, incidentDeps, injectFault, ledger, openIncident } from './
  */
 describe('incident: Temporal server crash', () => {
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-server-crash-'));
-  let fleet: TestFleet;
+  const fleet = useFleet();
   let server: RunningDevServer | undefined;
   let port: number;
 
@@ -37,20 +37,15 @@ describe('incident: Temporal server crash', () => {
     const connection = await Connection.connect({ address: server.address });
     await ensureSearchAttributes(connection, 'default');
     await connection.close();
-    fleet = await startTestFleet({ loadRps: 30 });
-    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
-    await sleep(8_000);
   });
   afterAll(async () => {
     await server?.stop();
-    await fleet?.fleet.stop();
-    fleet?.cleanUp();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('completes after a SIGKILL of the server mid-remediation', async () => {
-    await injectFault(fleet, 'checkout', 'bad-release');
-    await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await injectFault(fleet(), 'checkout', 'bad-release');
+    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
 
     const { report, prefix } = await withWorker(
       async ({ client, taskQueue }) => {
@@ -58,7 +53,7 @@ describe('incident: Temporal server crash', () => {
         const prefix = handle.workflowId.slice(0, 60);
         await waitFor(
           'the canary action in the fleet ledger',
-          async () => ((await ledger(fleet, prefix)).length > 0 ? true : undefined),
+          async () => ((await ledger(fleet(), prefix)).length > 0 ? true : undefined),
           60_000,
           20,
         );
@@ -67,14 +62,14 @@ describe('incident: Temporal server crash', () => {
         server = await start();
         return { report: (await handle.result()) as IncidentReport, prefix };
       },
-      { address: `127.0.0.1:${port}`, deps: incidentDeps(fleet) },
+      { address: `127.0.0.1:${port}`, deps: incidentDeps(fleet()) },
     );
 
     expect(report.outcome).toBe('recovered');
-    expect((await ledger(fleet, prefix)).map((e) => e.id).sort()).toEqual(
+    expect((await ledger(fleet(), prefix)).map((e) => e.id).sort()).toEqual(
       report.steps.map((s) => s.actionId).sort(),
     );
-    const ours = (await fleet.providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
+    const ours = (await fleet().providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
       d.by?.startsWith('homeostat:'),
     );
     expect(ours).toHaveLength(2);

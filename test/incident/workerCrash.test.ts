@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { IncidentReport } from '../../src/model/incidentState';
 import { testServerAddress, TEST_ENV } from '../harness/env';
-import { startTestFleet, waitForMetric, sleep, waitFor, type TestFleet } from '../fleet/fleetHarness';
+import { waitFor, waitForMetric } from '../fleet/fleetHarness';
 import {
   fastCatalogFile,
   firingAlert,
@@ -14,6 +14,7 @@ import {
   state,
   startWorkerProcess,
   INCIDENT_WINDOWS,
+  useFleet,
 } from './harness';
 
 /**
@@ -21,19 +22,14 @@ import {
  * new worker process: the incident still completes, and no action is applied twice.
  */
 describe('incident: worker crashes', () => {
-  let fleet: TestFleet;
+  const fleet = useFleet();
   let connection: Connection;
 
   beforeAll(async () => {
-    fleet = await startTestFleet({ loadRps: 30 });
     connection = await Connection.connect({ address: testServerAddress() });
-    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
-    await sleep(8_000);
   });
   afterAll(async () => {
     await connection?.close();
-    await fleet?.fleet.stop();
-    fleet?.cleanUp();
   });
 
   it('survives SIGKILL of the worker at every step boundary without repeating an action', async () => {
@@ -43,7 +39,7 @@ describe('incident: worker crashes', () => {
       TEMPORAL_ADDRESS: testServerAddress(),
       HOMEOSTAT_TASK_QUEUE: taskQueue,
       HOMEOSTAT_TARGET: 'local',
-      HOMEOSTAT_FLEET_URL: fleet.fleet.controlUrl,
+      HOMEOSTAT_FLEET_URL: fleet().fleet.controlUrl,
       HOMEOSTAT_PLAYBOOKS: fastCatalogFile(),
       HOMEOSTAT_TRIAGE_SECONDS: '0',
       HOMEOSTAT_RECENT_WINDOW_SECONDS: String(INCIDENT_WINDOWS.recentWindowSeconds),
@@ -53,15 +49,15 @@ describe('incident: worker crashes', () => {
     };
     let worker = startWorkerProcess(env);
     try {
-      await injectFault(fleet, 'checkout', 'bad-release');
-      await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+      await injectFault(fleet(), 'checkout', 'bad-release');
+      await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
       const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
       const prefix = handle.workflowId.slice(0, 60);
 
       const boundaries: Array<[string, () => Promise<boolean>]> = [
         [
           'canary action applied by the fleet',
-          async () => (await ledger(fleet, prefix)).some((e) => e.id.endsWith('canary.rollback-canary')),
+          async () => (await ledger(fleet(), prefix)).some((e) => e.id.endsWith('canary.rollback-canary')),
         ],
         [
           'canary step baking before its verification',
@@ -70,7 +66,7 @@ describe('incident: worker crashes', () => {
         ],
         [
           'fleet-stage action applied by the fleet',
-          async () => (await ledger(fleet, prefix)).some((e) => e.id.endsWith('fleet.rollback-rest')),
+          async () => (await ledger(fleet(), prefix)).some((e) => e.id.endsWith('fleet.rollback-rest')),
         ],
         [
           'fleet-stage step baking before its verification',
@@ -90,9 +86,9 @@ describe('incident: worker crashes', () => {
       expect(report.steps.map((s) => s.status)).toEqual(['done', 'done']);
 
       // Exactly the two planned actions reached the fleet, and it deployed exactly twice for us.
-      const entries = await ledger(fleet, prefix);
+      const entries = await ledger(fleet(), prefix);
       expect(entries.map((e) => e.id).sort()).toEqual(report.steps.map((s) => s.actionId).sort());
-      const ours = (await fleet.providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
+      const ours = (await fleet().providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
         d.by?.startsWith('homeostat:'),
       );
       expect(ours).toHaveLength(2);

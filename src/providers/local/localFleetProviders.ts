@@ -117,6 +117,7 @@ export function createLocalFleetProviders(options: LocalFleetOptions): Providers
           to: String(query.to.getTime()),
           step: String(Math.max(1, Math.round(query.stepSeconds))),
           byRelease: String(query.byRelease ?? false),
+          byTarget: String(query.byTarget ?? false),
         });
         return (await client.get<{ series: MetricSeries[] }>(path(query.service, `/series?${params}`)))
           .series;
