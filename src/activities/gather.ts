@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { Evidence, ServiceEvidence } from '../model/diagnosis';
 import type { Topology } from '../model/signals';
 import { METRIC_NAMES } from '../model/signals';
@@ -37,17 +37,26 @@ export function gatherActivities(deps: ActivityDeps) {
         );
       // Breadth first from the alerting service through everything downstream (bounded, no cycles).
       const services: ServiceEvidence[] = [];
+      const unknown: Evidence['unknownDependencies'] = [];
       const queue = [req.service];
       while (queue.length > 0 && services.length < MAX_SERVICES) {
         const service = queue.shift()!;
-        if (services.some((s) => s.service === service)) continue;
-        const topology = await providerCall(() => p.remediation.describe(service));
-        const [series, deployments] = await Promise.all([
-          query(service),
-          providerCall(() => p.deploys.deployments(service, new Date(baselineFrom))),
-        ]);
-        services.push({ service, topology, series, deployments });
-        queue.push(...topology.dependencies);
+        if (services.some((s) => s.service === service) || unknown.some((u) => u.service === service))
+          continue;
+        try {
+          const topology = await providerCall(() => p.remediation.describe(service));
+          const [series, deployments] = await Promise.all([
+            query(service),
+            providerCall(() => p.deploys.deployments(service, new Date(baselineFrom))),
+          ]);
+          services.push({ service, topology, series, deployments });
+          queue.push(...topology.dependencies);
+        } catch (err) {
+          // A dependency the target does not know (declared but not mapped) narrows the diagnosis;
+          // it must not end the incident. The alerting service itself must be known.
+          if (service === req.service || !(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+          unknown.push({ service, reason: err.message });
+        }
         heartbeat(service);
       }
       return {
@@ -56,6 +65,7 @@ export function gatherActivities(deps: ActivityDeps) {
         baselineFrom: new Date(baselineFrom).toISOString(),
         recentFrom: new Date(recentFrom).toISOString(),
         services,
+        ...(unknown.length > 0 ? { unknownDependencies: unknown } : {}),
       };
     },
 

@@ -20,6 +20,8 @@ export interface Evidence {
   baselineFrom: string;
   recentFrom: string;
   services: ServiceEvidence[];
+  /** Dependencies the target could not describe (e.g. not mapped in its configuration): not diagnosed. */
+  unknownDependencies?: Array<{ service: string; reason: string }>;
 }
 
 export interface Finding {

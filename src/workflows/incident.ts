@@ -357,6 +357,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
         service: input.service,
         ...(notBefore ? { notBefore } : {}),
       });
+      for (const u of state.evidence.unknownDependencies ?? [])
+        note(`dependency ${u.service} not diagnosed: ${u.reason}`);
       enter('diagnosing', 'diagnosing');
       const diagnosis = await decide.diagnoseIncident(state.evidence);
       state.diagnosis = diagnosis;

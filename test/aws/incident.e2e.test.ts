@@ -41,11 +41,9 @@ describe('incident on AWS: a bad ECS release rolled back cell by cell (moto)', (
   });
 
   it('diagnoses the bad release, rolls back the canary cell, then the other, and recovers', async () => {
-    // The checkout mapping of the seed, without its `payments` dependency (not mapped on this moto).
-    const config: AwsConfig = {
-      ...seeded.config,
-      services: { checkout: { ...seeded.config.services.checkout!, dependencies: [] } },
-    };
+    // The seed's mapping declares a `payments` dependency it does not map: the incident must note it
+    // and carry on rather than end.
+    const config: AwsConfig = seeded.config;
     clients = createAwsClients(config, { credentials: moto.credentials });
     const commands: CommandLog = recordCommands(clients);
     const providers: Providers = createAwsProviders(config, clients);
@@ -102,6 +100,9 @@ describe('incident on AWS: a bad ECS release rolled back cell by cell (moto)', (
       console.log(JSON.stringify({ conclusion: report.conclusion, timeline: report.timeline }, null, 1));
     }
     expect(report.outcome).toBe('recovered');
+    expect(report.timeline.map((t) => t.event)).toContainEqual(
+      expect.stringMatching(/^dependency payments not diagnosed: .*no aws.services entry/),
+    );
     expect(report.failureClass).toBe('bad-release');
     expect(report.playbook).toBe('rollback-bad-release');
     const diagnosis = report.timeline.find((t) => t.event.startsWith('diagnosis:'))?.event;
