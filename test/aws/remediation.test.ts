@@ -2,20 +2,17 @@ import {
   DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  createAwsClients,
-  createAwsProviders,
-  destroyAwsClients,
-  type AwsClients,
-} from '../../src/providers/aws';
+import { createAwsProviders, type AwsClients } from '../../src/providers/aws';
 import { ProviderError, type RemediationProvider } from '../../src/providers/types';
-import { recordCommands, type CommandLog } from './commandLog';
+import type { CommandLog } from './commandLog';
 import { cellsOnMoto } from './ecsReader';
-import { startMoto, type MotoServer } from './motoServer';
-import { seed, type Seeded } from './seed';
+import type { MotoServer } from './motoServer';
+import { startSeededMoto, type SeededMoto } from './seededMoto';
+import type { Seeded } from './seed';
 
 /** Remediation actions on moto's ECS and ELBv2, in the order an incident would take them. */
 describe('AWS remediation (moto)', () => {
+  let aws: SeededMoto | undefined;
   let moto: MotoServer;
   let seeded: Seeded;
   let clients: AwsClients;
@@ -23,16 +20,13 @@ describe('AWS remediation (moto)', () => {
   let remediation: RemediationProvider;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    seeded = await seed(moto);
-    clients = createAwsClients(seeded.config, { credentials: moto.credentials });
-    commands = recordCommands(clients);
-    remediation = createAwsProviders(seeded.config, clients).remediation;
+    aws = await startSeededMoto();
+    ({ moto, seeded, clients, commands } = aws);
+    remediation = aws.providers.remediation;
   });
 
   afterAll(async () => {
-    if (clients) destroyAwsClients(clients);
-    await moto?.stop();
+    await aws?.stop();
   });
 
   beforeEach(() => commands.clear());

@@ -1,16 +1,12 @@
 import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { awsConfigSchema } from '../../src/model/awsConfig';
-import {
-  createAwsClients,
-  createAwsProviders,
-  destroyAwsClients,
-  type AwsClients,
-} from '../../src/providers/aws';
+import { createAwsClients, createAwsProviders, destroyAwsClients } from '../../src/providers/aws';
 import { ProviderError, type RemediationProvider } from '../../src/providers/types';
 import { recordCommands, type CommandLog } from './commandLog';
 import { cellsOnMoto } from './ecsReader';
-import { SEEDED_DESIRED_COUNT, startMoto, type MotoServer } from './motoServer';
-import { seed, type Seeded } from './seed';
+import { SEEDED_DESIRED_COUNT, type MotoServer } from './motoServer';
+import { startSeededMoto, type SeededMoto } from './seededMoto';
+import type { Seeded } from './seed';
 
 /**
  * A worker that dies while an action waits for steady state: the activity is retried with the same
@@ -18,23 +14,20 @@ import { seed, type Seeded } from './seed';
  * mutating call went out, which ends the call there just as a dead worker would.
  */
 describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
+  let aws: SeededMoto | undefined;
   let moto: MotoServer;
   let seeded: Seeded;
-  let clients: AwsClients;
   let commands: CommandLog;
   let remediation: RemediationProvider;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    seeded = await seed(moto);
-    clients = createAwsClients(seeded.config, { credentials: moto.credentials });
-    commands = recordCommands(clients);
-    remediation = createAwsProviders(seeded.config, clients).remediation;
+    aws = await startSeededMoto();
+    ({ moto, seeded, commands } = aws);
+    remediation = aws.providers.remediation;
   });
 
   afterAll(async () => {
-    if (clients) destroyAwsClients(clients);
-    await moto?.stop();
+    await aws?.stop();
   });
 
   beforeEach(() => commands.clear());

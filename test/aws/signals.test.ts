@@ -1,30 +1,20 @@
-import {
-  createAwsClients,
-  createAwsProviders,
-  destroyAwsClients,
-  type AwsClients,
-} from '../../src/providers/aws';
 import type { MetricSeries, Providers } from '../../src/providers/types';
-import { startMoto, type MotoServer } from './motoServer';
-import { seed, type Seeded } from './seed';
+import type { Seeded } from './seed';
+import { startSeededMoto, type SeededMoto } from './seededMoto';
 
 /** Signals and deploy history read from moto through the real SDK clients. */
 describe('AWS signals and deploy history (moto)', () => {
-  let moto: MotoServer;
+  let aws: SeededMoto | undefined;
   let seeded: Seeded;
-  let clients: AwsClients;
   let providers: Providers;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    seeded = await seed(moto);
-    clients = createAwsClients(seeded.config, { credentials: moto.credentials });
-    providers = createAwsProviders(seeded.config, clients);
+    aws = await startSeededMoto();
+    ({ seeded, providers } = aws);
   });
 
   afterAll(async () => {
-    if (clients) destroyAwsClients(clients);
-    await moto?.stop();
+    await aws?.stop();
   });
 
   const find = (all: MetricSeries[], metric: string, labels: MetricSeries['labels']) =>
