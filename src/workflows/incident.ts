@@ -397,6 +397,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
       if (state.policy.dryRun)
         return end('escalated', `dry run: plan ${plan.playbook} recorded, not executed`);
 
+      // An approval covers the plan it was given for; a new plan (the world changed) asks again.
+      if (state.plansMade > 1 && patched('approval-per-plan')) approval = undefined;
       if (plan.requiresApproval && !approval) {
         enter('awaiting-approval', `waiting for approval: ${plan.approvalReason}`);
         const decided = await condition(
