@@ -36,6 +36,7 @@ export async function startStack(
   let connection: Connection | undefined;
   let nativeConnection: NativeConnection | undefined;
   let worker: Worker | undefined;
+  let workerDone: Promise<void> | undefined;
   const cleanup = async (): Promise<void> => {
     if (worker && worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone?.catch(() => undefined);
@@ -43,7 +44,6 @@ export async function startStack(
     await connection?.close().catch(() => undefined);
     await server?.stop();
   };
-  let workerDone: Promise<void> | undefined;
 
   try {
     let address = cfg.temporal.address;
