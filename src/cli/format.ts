@@ -34,7 +34,7 @@ export function formatState(s: IncidentState): string {
     }
   }
   if (s.phase === 'awaiting-approval') {
-    lines.push(`  → approve: homeostat approve ${s.workflowId} --by <you> --reason "<why>"`);
+    lines.push(`  → approve: npx homeostat approve ${s.workflowId} --by <you> --reason "<why>"`);
   }
   lines.push('  timeline:');
   for (const t of s.timeline.slice(-15)) lines.push(`    ${t.at.slice(11, 19)} [${t.phase}] ${t.event}`);
