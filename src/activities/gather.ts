@@ -6,6 +6,10 @@ import { providerCall, requireProviders, type ActivityDeps } from './deps';
 
 /** Services gathered per incident at most: enough for a deep call graph, bounded for history size. */
 const MAX_SERVICES = 12;
+/** Points per series at most; the step grows with the window (1 s for windows up to 150 s). */
+const MAX_POINTS_PER_SERIES = 150;
+/** Metrics diagnosis reads per target (a leak or a failing replica shows there first). */
+const PER_TARGET_METRICS = ['memory_rss_mb', 'error_ratio'] as const;
 
 export interface GatherRequest {
   service: string;
@@ -23,18 +27,21 @@ export function gatherActivities(deps: ActivityDeps) {
       const notBefore = req.notBefore ? Date.parse(req.notBefore) : 0;
       const recentFrom = Math.max(now - recentWindowSeconds * 1000, Math.min(notBefore, now - 2000));
       const baselineFrom = now - (baselineWindowSeconds + recentWindowSeconds) * 1000;
-      const query = (service: string) =>
-        providerCall(() =>
-          p.signals.series({
-            service,
-            metrics: METRIC_NAMES,
-            from: new Date(baselineFrom),
-            to: new Date(now),
-            stepSeconds: 1,
-            byRelease: true,
-            byTarget: true,
-          }),
-        );
+      // Evidence lands in the workflow's history (Temporal refuses payloads over 2 MB and warns past
+      // 512 KB): cap the points per series, and ask for per-target slices only where diagnosis uses them.
+      const stepSeconds = Math.max(1, Math.ceil((now - baselineFrom) / 1000 / MAX_POINTS_PER_SERIES));
+      const window = { from: new Date(baselineFrom), to: new Date(now), stepSeconds };
+      const query = async (service: string): Promise<ServiceEvidence['series']> => {
+        const [bySlice, byTarget] = await Promise.all([
+          providerCall(() =>
+            p.signals.series({ service, metrics: METRIC_NAMES, byRelease: true, ...window }),
+          ),
+          providerCall(() =>
+            p.signals.series({ service, metrics: PER_TARGET_METRICS, byTarget: true, ...window }),
+          ),
+        ]);
+        return [...bySlice, ...byTarget.filter((s) => s.labels.target !== undefined)];
+      };
       // Breadth first from the alerting service through everything downstream (bounded, no cycles).
       const services: ServiceEvidence[] = [];
       const unknown: Evidence['unknownDependencies'] = [];

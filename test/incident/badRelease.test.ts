@@ -28,6 +28,10 @@ describe('incident: bad release', () => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         const report = (await handle.result()) as IncidentReport;
         await maybeRecordHistory(client, handle.workflowId, 'bad-release-recovered');
+        // Evidence is bounded: the whole history stays far below Temporal's 512 KB payload warning.
+        const size = Number((await handle.describe()).raw.workflowExecutionInfo?.historySizeBytes ?? 0);
+        expect(size).toBeGreaterThan(0);
+        expect(size).toBeLessThan(256 * 1024);
         return { report, workflowId: handle.workflowId };
       },
       { deps: incidentDeps(fleet()) },
