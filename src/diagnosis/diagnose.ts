@@ -1,10 +1,11 @@
 import type { Diagnosis, Evidence, Finding, ServiceEvidence } from '../model/diagnosis';
-import type { Deployment, MetricSeries } from '../model/signals';
+import type { Deployment, MetricSeries, Target } from '../model/signals';
 import { findSeries, seriesFor, windowStats, type WindowStats } from './stats';
 
 /**
- * First, honest rules over gathered evidence. Each compares the recent window with the service's own
- * past (the baseline window, or the time before a deploy), not with fixed thresholds alone.
+ * First, honest rules over gathered evidence. Each compares the recent window (its mean) with the
+ * service's own past (the median of the baseline window, or of the time before a deploy, so an earlier
+ * incident inside that window does not raise the bar), not with fixed thresholds alone.
  *
  * 1. Walk the dependency graph from the alerting service: while a dependency is failing, the root cause
  *    lies further down. The deepest failing service is the root.
@@ -63,7 +64,7 @@ function compare(series: MetricSeries | undefined, w: Windows, split = w.recentF
 
 function finding(metric: string, scope: string, cmp: Comparison, note: string): Finding {
   const round = (n: number): number => Math.round(finite(n) * 1000) / 1000;
-  return { metric, scope, baseline: round(cmp.baseline.mean), recent: round(cmp.recent.mean), note };
+  return { metric, scope, baseline: round(cmp.baseline.median), recent: round(cmp.recent.mean), note };
 }
 
 /** Is this service failing now (errors or latency up against its own baseline, or most targets down)? */
@@ -71,11 +72,11 @@ function failing(s: ServiceEvidence, w: Windows): { failing: boolean; findings: 
   const err = compare(findSeries(s.series, 'error_ratio'), w);
   const lat = compare(findSeries(s.series, 'latency_p95_ms'), w);
   const findings: Finding[] = [];
-  if (errorSpike(err.baseline.mean, err.recent.mean))
+  if (errorSpike(err.baseline.median, err.recent.mean))
     findings.push(finding('error_ratio', s.service, err, 'error ratio spiked'));
-  if (latencySpike(lat.baseline.mean, lat.recent.mean))
+  if (latencySpike(lat.baseline.median, lat.recent.mean))
     findings.push(finding('latency_p95_ms', s.service, lat, 'p95 latency rose'));
-  const down = s.topology.targets.filter((t) => !t.healthy).length;
+  const down = downServing(s).length;
   if (down > 0 && down * 2 >= s.topology.targets.length) {
     findings.push({
       metric: 'healthy_targets',
@@ -86,6 +87,15 @@ function failing(s: ServiceEvidence, w: Windows): { failing: boolean; findings: 
     });
   }
   return { failing: findings.length > 0, findings };
+}
+
+/**
+ * Unhealthy targets that take traffic. A target in a pool weighted to 0 (a cell already drained) is
+ * not why the service hurts now; restarting or rerouting for it would be acting on old news.
+ */
+function downServing(s: ServiceEvidence): Target[] {
+  const weights = s.topology.weights;
+  return s.topology.targets.filter((t) => !t.healthy && !(t.pool && weights[t.pool] === 0));
 }
 
 function suspectDeploy(s: ServiceEvidence, w: Windows, lookbackMs: number): Deployment | undefined {
@@ -125,7 +135,7 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
   const viaDependency = root !== alerting;
   const chain = path.map((s) => s.service).join(' → ');
   const err = compare(findSeries(root.series, 'error_ratio'), w);
-  const baselines: Record<string, number> = { error_ratio: finite(err.baseline.mean) };
+  const baselines: Record<string, number> = { error_ratio: finite(err.baseline.median) };
   const base = {
     rootService: root.service,
     findings,
@@ -149,8 +159,8 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
     const relLat = releaseOr('latency_p95_ms');
     const before = compare(findSeries(root.series, 'error_ratio'), w, split).baseline;
     const beforeLat = compare(findSeries(root.series, 'latency_p95_ms'), w, split).baseline;
-    const releaseErrs = errorSpike(before.mean, relErr.recent.mean);
-    const releaseSlow = latencySpike(beforeLat.mean, relLat.recent.mean);
+    const releaseErrs = errorSpike(before.median, relErr.recent.mean);
+    const releaseSlow = latencySpike(beforeLat.median, relLat.recent.mean);
     if (releaseErrs || releaseSlow) {
       if (releaseErrs)
         findings.push(finding('error_ratio', `release ${deploy.release}`, relErr, 'new release errs'));
@@ -169,12 +179,12 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
         ...(deploy.by ? { suspectDeployedBy: deploy.by } : {}),
         suspectDeployedAt: deploy.at,
         affectedTargets: root.topology.targets.filter((t) => t.release === deploy.release).map((t) => t.id),
-        baselines: { ...baselines, error_ratio: finite(before.mean) },
+        baselines: { ...baselines, error_ratio: finite(before.median) },
       };
     }
   }
 
-  const down = root.topology.targets.filter((t) => !t.healthy).map((t) => t.id);
+  const down = downServing(root).map((t) => t.id);
   // 2b. A dependency with most of its targets down: a cell outage; move traffic rather than restart.
   if (viaDependency && down.length * 2 >= root.topology.targets.length && down.length > 0) {
     return {
@@ -202,7 +212,7 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
     const m = compare(s, w);
     return (
       m.recent.slopePerSecond > MEMORY_SLOPE_MB_PER_S &&
-      m.recent.max > finite(m.baseline.mean, m.recent.min) * MEMORY_FACTOR
+      m.recent.max > finite(m.baseline.median, m.recent.min) * MEMORY_FACTOR
     );
   });
   if (leaking.length > 0) {
@@ -220,7 +230,7 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
   // 2e. Work piling up.
   const queue = compare(findSeries(root.series, 'queue_depth'), w);
   if (
-    queue.recent.mean > Math.max(QUEUE_FLOOR, finite(queue.baseline.mean) * 3) &&
+    queue.recent.mean > Math.max(QUEUE_FLOOR, finite(queue.baseline.median) * 3) &&
     queue.recent.slopePerSecond >= 0
   ) {
     findings.push(finding('queue_depth', root.service, queue, 'queue backlog growing'));
@@ -229,11 +239,11 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
       failureClass: 'queue-backlog',
       confidence: 'medium',
       summary: `the queue of ${where} holds ${Math.round(queue.recent.last)} items and is not draining`,
-      baselines: { ...baselines, queue_depth: finite(queue.baseline.mean) },
+      baselines: { ...baselines, queue_depth: finite(queue.baseline.median) },
     };
   }
   const dead = compare(findSeries(root.series, 'dead_letters'), w);
-  if (dead.recent.last > 0 && dead.recent.last > finite(dead.baseline.mean)) {
+  if (dead.recent.last > 0 && dead.recent.last > finite(dead.baseline.median)) {
     findings.push(finding('dead_letters', root.service, dead, 'dead letters waiting'));
     return {
       ...base,

@@ -4,6 +4,8 @@ import type { MetricSeries } from '../model/signals';
 export interface WindowStats {
   count: number;
   mean: number;
+  /** Robust centre: a past incident inside a baseline window moves the mean, not the median. */
+  median: number;
   max: number;
   min: number;
   last: number;
@@ -25,7 +27,7 @@ export function windowStats(
     }
   }
   const count = ys.length;
-  if (count === 0) return { count, mean: NaN, max: NaN, min: NaN, last: NaN, slopePerSecond: 0 };
+  if (count === 0) return { count, mean: NaN, median: NaN, max: NaN, min: NaN, last: NaN, slopePerSecond: 0 };
   const mean = ys.reduce((a, b) => a + b, 0) / count;
   const meanX = xs.reduce((a, b) => a + b, 0) / count;
   let num = 0;
@@ -34,9 +36,13 @@ export function windowStats(
     num += (xs[i]! - meanX) * (ys[i]! - mean);
     den += (xs[i]! - meanX) ** 2;
   }
+  const sorted = [...ys].sort((a, b) => a - b);
+  const mid = Math.floor(count / 2);
+  const median = count % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return {
     count,
     mean,
+    median,
     max: Math.max(...ys),
     min: Math.min(...ys),
     last: ys[count - 1]!,

@@ -59,6 +59,23 @@ describe('diagnose', () => {
     expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'td:7', goodRelease: 'td:6' });
   });
 
+  it('still sees a bad release when an earlier incident sits inside the baseline window', () => {
+    const d = diagnose(
+      evidence({
+        topology: topology('checkout', targets('v2', 3)),
+        deployments: [
+          { id: 'd2', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(30) },
+        ],
+        // 100 s of an earlier outage (errors 0.5) in a 270 s baseline, then the new release at 0.4.
+        series: [
+          series('error_ratio', {}, (ago) => (ago <= 30 ? 0.4 : ago > 200 ? 0.5 : 0.01)),
+          series('error_ratio', { release: 'v2' }, () => 0.4, 30),
+        ],
+      }),
+    );
+    expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'v2' });
+  });
+
   it('does not blame a deploy whose release is healthy, nor one made by Homeostat itself', () => {
     const healthyDeploy = evidence({
       topology: {
@@ -117,6 +134,26 @@ describe('diagnose', () => {
     );
     expect(d).toMatchObject({ failureClass: 'dependency-outage', rootService: 'payments' });
     expect(d.affectedTargets).toEqual(['checkout-0', 'checkout-1']);
+  });
+
+  it('ignores a dead cell that no longer takes traffic', () => {
+    const drained = {
+      service: 'payments',
+      topology: {
+        ...topology('payments', [
+          ...targets('p1', 2, false),
+          { id: 'payments-s', release: 'p1', healthy: true },
+        ]),
+        weights: { primary: 0, standby: 100 },
+      },
+      series: [series('error_ratio', {}, () => 0)],
+      deployments: [],
+    };
+    drained.topology.targets[2]!.pool = 'standby';
+    const d = diagnose(
+      evidence({ topology: topology('checkout', targets('v1', 3), ['payments']) }, [drained]),
+    );
+    expect(d).toMatchObject({ failureClass: 'unknown', healthy: true, rootService: 'checkout' });
   });
 
   it('finds a bad release two hops down, not a dependency outage', () => {
