@@ -1,15 +1,22 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { IncidentReport } from '../src/model/incidentState';
+import { governorWorkflowId } from '../src/model/governor';
 import { PROJECT_ROOT } from '../src/workers/temporalCli';
+import { governorQuery } from '../src/workflows/governorApi';
 import { testActivityDeps, testServerAddress, withWorker } from './harness/env';
 import { firingAlert, openIncident, waitForState } from './incident/harness';
 
 /** Runs the real `homeostat` command against the test server. */
 function homeostat(...args: string[]): Promise<{ code: number | null; out: string }> {
+  return homeostatOn('homeostat', ...args);
+}
+
+/** The CLI of the deployment whose task queue is `taskQueue` (the governor is per task queue). */
+function homeostatOn(taskQueue: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/homeostat'), ...args], {
-      env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress() },
+      env: { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), HOMEOSTAT_TASK_QUEUE: taskQueue },
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -66,6 +73,44 @@ describe('the homeostat CLI', () => {
         ]);
       },
       { deps: { approvers: ['alice'], incidents: { ...testActivityDeps().incidents, triageSeconds: 120 } } },
+    );
+  });
+
+  it('pauses automation for anyone, resumes it for approvers only, and shows the pause in list', async () => {
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        const cli = (...args: string[]) => homeostatOn(taskQueue, ...args);
+        expect(await cli('resume', '--by', 'alice', '--reason', 'nothing to resume')).toMatchObject({
+          code: 1,
+          out: expect.stringMatching(/automation is not paused/),
+        });
+        expect(await cli('pause', '--by', 'bob', '--reason', 'bad deploy day')).toMatchObject({
+          code: 0,
+          out: expect.stringMatching(/AUTOMATION PAUSED by bob since .*: bad deploy day/),
+        });
+        expect(await cli('pause', '--by', 'carol', '--reason', 'me too')).toMatchObject({
+          code: 1,
+          out: expect.stringMatching(/refused: already paused by bob/),
+        });
+        expect((await cli('list')).out.split('\n')[0]).toMatch(/^AUTOMATION PAUSED by bob/);
+        expect(await cli('resume', '--by', 'bob', '--reason', 'done')).toMatchObject({
+          code: 1,
+          out: expect.stringMatching(/refused: bob is not an approver; only approvers may resume/),
+        });
+        expect(await cli('resume', '--by', 'alice', '--reason', 'all clear')).toMatchObject({
+          code: 0,
+          out: expect.stringMatching(/automation resumed by alice: all clear/),
+        });
+        const governor = client.workflow.getHandle(governorWorkflowId(taskQueue));
+        const state = await governor.query(governorQuery);
+        expect(state.paused).toBeNull();
+        expect(state.log.map((e) => [e.kind, e.by])).toEqual([
+          ['pause', 'bob'],
+          ['resume', 'alice'],
+        ]);
+        await governor.terminate('test done');
+      },
+      { deps: { approvers: ['alice'] } },
     );
   });
 });

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { HomeostatConfig } from '../model/config';
 import type { Catalog } from '../playbooks/schema';
 import { ProviderError, type Providers } from '../providers/types';
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   approvers: string[];
   /** Where outcomes are recorded (one JSON file per incident run). */
   recordDir: string;
+  /** For activities that read other workflows (the governor's pause); without it nothing is paused. */
+  client?: Client;
 }
 
 export function requireProviders(deps: ActivityDeps): Providers {

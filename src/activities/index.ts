@@ -2,6 +2,7 @@ import { actActivities } from './act';
 import { decideActivities } from './decide';
 import type { ActivityDeps } from './deps';
 import { gatherActivities } from './gather';
+import { governorActivities } from './governor';
 import { recordActivities } from './record';
 import { probeWorker } from './selfCheck';
 import { verifyActivities } from './verify';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...actActivities(deps),
     ...verifyActivities(deps),
     ...recordActivities(deps),
+    ...governorActivities(deps),
   };
 }
 

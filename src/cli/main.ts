@@ -1,8 +1,15 @@
 import { parseArgs } from 'node:util';
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ConfigError, loadConfig } from '../model/config';
+import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId, type Pause } from '../model/governor';
 import { INCIDENT_WORKFLOW_TYPE } from '../model/incident';
 import { abortUpdate, approveUpdate, stateQuery } from '../workflows/api';
+import { governorQuery, pauseUpdate, resumeUpdate } from '../workflows/governorApi';
 import { connectClient } from '../workers/connection';
 import { formatState } from './format';
 import { toWorkflowId } from './incidentId';
@@ -13,6 +20,8 @@ const USAGE = `usage: homeostat <command>
   status <incident>                              phase, diagnosis, plan, approvals, timeline
   approve <incident> --by <who> --reason <why> [--fast-path]
   abort <incident> --by <who> --reason <why>
+  pause --by <who> --reason <why>                stop automated remediation everywhere (anyone may)
+  resume --by <who> --reason <why>               let it act again (approvers only)
 
 <incident> is a workflow id (incident:checkout) or an incident key (checkout).
 Connects to TEMPORAL_ADDRESS, or to the embedded stack (127.0.0.1:7233 by default).`;
@@ -36,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  if (!['list', 'status', 'approve', 'abort'].includes(command))
+  if (!['list', 'status', 'approve', 'abort', 'pause', 'resume'].includes(command))
     throw new UsageError(`unknown command '${command}'`);
 
   const cfg = loadConfig();
@@ -48,7 +57,25 @@ async function main(argv: string[]): Promise<number> {
   });
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   try {
-    if (command === 'list') return await list(client, values.all);
+    if (command === 'list') return await list(client, values.all, governorWorkflowId(cfg.worker.taskQueue));
+    if (command === 'pause' || command === 'resume') {
+      const { by, reason } = whoAndWhy(command, values);
+      const state =
+        command === 'pause'
+          ? await client.workflow.executeUpdateWithStart(pauseUpdate, {
+              args: [{ by, reason }],
+              startWorkflowOperation: new WithStartWorkflowOperation(GOVERNOR_WORKFLOW_TYPE, {
+                workflowId: governorWorkflowId(cfg.worker.taskQueue),
+                taskQueue: cfg.worker.taskQueue,
+                workflowIdConflictPolicy: 'USE_EXISTING',
+              }),
+            })
+          : await client.workflow
+              .getHandle(governorWorkflowId(cfg.worker.taskQueue))
+              .executeUpdate(resumeUpdate, { args: [{ by, reason }] });
+      console.log(state.paused ? pauseLine(state.paused) : `automation resumed by ${by}: ${reason}`);
+      return 0;
+    }
     const target = positionals[0];
     if (!target) throw new UsageError(`${command} needs an incident id (see \`homeostat list\`)`);
     const workflowId = toWorkflowId(target);
@@ -58,13 +85,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(values.json ? JSON.stringify(state, null, 2) : formatState(state));
       return 0;
     }
-    const by = values.by?.trim();
-    const reason = values.reason?.trim();
-    if (!by || !reason) {
-      throw new UsageError(
-        `${command} needs --by <who> and --reason <why>, e.g. --by alice --reason "canary looks fine"`,
-      );
-    }
+    const { by, reason } = whoAndWhy(command, values);
     const decision =
       command === 'approve'
         ? await handle.executeUpdate(approveUpdate, { args: [{ by, reason, fastPath: values['fast-path'] }] })
@@ -72,6 +93,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${workflowId}: ${decision.message}`);
     return 0;
   } catch (err) {
+    if (err instanceof WorkflowNotFoundError && command === 'resume') {
+      console.error('refused: automation is not paused (nobody has paused it)');
+      return 1;
+    }
     if (err instanceof WorkflowNotFoundError) {
       console.error(`no incident ${positionals[0]} (\`homeostat list --all\` shows the incidents there are)`);
       return 1;
@@ -86,7 +111,29 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function list(client: Client, all: boolean): Promise<number> {
+function whoAndWhy(
+  command: string,
+  values: { by?: string; reason?: string },
+): { by: string; reason: string } {
+  const by = values.by?.trim();
+  const reason = values.reason?.trim();
+  if (!by || !reason) {
+    throw new UsageError(
+      `${command} needs --by <who> and --reason <why>, e.g. --by alice --reason "canary looks fine"`,
+    );
+  }
+  return { by, reason };
+}
+
+const pauseLine = (p: Pause): string =>
+  `AUTOMATION PAUSED by ${p.by} since ${p.at}: ${p.reason} (npx homeostat resume --by <approver> --reason <why>)`;
+
+async function list(client: Client, all: boolean, governorId: string): Promise<number> {
+  const governor = await client.workflow
+    .getHandle(governorId)
+    .query(governorQuery)
+    .catch(() => undefined);
+  if (governor?.paused) console.log(pauseLine(governor.paused));
   const query = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}"${all ? '' : ' AND ExecutionStatus="Running"'}`;
   let n = 0;
   for await (const wf of client.workflow.list({ query })) {

@@ -10,6 +10,7 @@ export const PHASES = [
   'diagnosing',
   'planning',
   'awaiting-approval',
+  'paused',
   'remediating',
   'verifying',
   'compensating',

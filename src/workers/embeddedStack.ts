@@ -67,6 +67,7 @@ export async function startStack(
     }
 
     connection = await connectClient(cfg, address);
+    const client = new Client({ connection, namespace: cfg.temporal.namespace });
     const added = await ensureSearchAttributes(connection, cfg.temporal.namespace);
     if (added.length > 0) log(`registered search attributes: ${added.join(', ')}`);
 
@@ -76,11 +77,10 @@ export async function startStack(
       namespace: cfg.temporal.namespace,
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
-      activityDeps: activityDepsFromConfig(cfg, providers),
+      activityDeps: activityDepsFromConfig(cfg, providers, client),
     });
     workerDone = worker.run();
 
-    const client = new Client({ connection, namespace: cfg.temporal.namespace });
     const started = Date.now();
     const report = await Promise.race([
       client.workflow.execute(stackSelfCheck, {

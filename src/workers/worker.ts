@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { HomeostatConfig } from '../model/config';
@@ -19,9 +20,14 @@ export interface HomeostatWorkerOptions {
 }
 
 /** The activities' dependencies from configuration: the catalog is loaded (and validated) once, here. */
-export function activityDepsFromConfig(cfg: HomeostatConfig, providers: Providers | undefined): ActivityDeps {
+export function activityDepsFromConfig(
+  cfg: HomeostatConfig,
+  providers: Providers | undefined,
+  client: Client,
+): ActivityDeps {
   return {
     ...(providers ? { providers } : {}),
+    client,
     catalog: loadCatalog(cfg.incidents.playbooks),
     incidents: cfg.incidents,
     approvers: cfg.approvers,

@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../model/config';
-import { connectWorker } from './connection';
+import { Client } from '@temporalio/client';
+import { connectClient, connectWorker } from './connection';
 import { createProviders } from '../providers';
 import { activityDepsFromConfig, createHomeostatWorker } from './worker';
 
@@ -14,19 +15,22 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const address = cfg.temporal.address ?? `${cfg.embedded.ip}:${cfg.embedded.port}`;
   const connection = await connectWorker(cfg, address);
+  const clientConnection = await connectClient(cfg, address);
+  const client = new Client({ connection: clientConnection, namespace: cfg.temporal.namespace });
   try {
     const worker = await createHomeostatWorker({
       connection,
       namespace: cfg.temporal.namespace,
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
-      activityDeps: activityDepsFromConfig(cfg, createProviders(cfg)),
+      activityDeps: activityDepsFromConfig(cfg, createProviders(cfg), client),
     });
     console.log(
       `[homeostat] worker polling ${cfg.worker.taskQueue} on ${address} (${cfg.temporal.namespace})`,
     );
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
   }
 }

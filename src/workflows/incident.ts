@@ -235,11 +235,30 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     return true;
   };
 
+  /**
+   * Waits while an operator has paused all automation (the governor's kill switch), polling with a
+   * growing interval so a long pause adds few events. Abort still works meanwhile.
+   */
+  const holdWhilePaused = async (): Promise<void> => {
+    if (!patched('governor-pause')) return;
+    let pause = await decide.readPause();
+    if (!pause) return;
+    const resumeIn = state.phase;
+    enter('paused', `automation is paused by ${pause.by} (${pause.reason}); waiting — abort still works`);
+    for (let wait = 5; pause && !abortion; wait = Math.min(wait * 2, 60)) {
+      await condition(() => Boolean(abortion), `${wait} seconds`);
+      if (!abortion) pause = await decide.readPause();
+    }
+    if (!abortion) enter(resumeIn, 'automation resumed');
+  };
+
   const runStep = async (
     plan: ResolvedPlan,
     stage: string,
     step: PlannedStep,
   ): Promise<Ending | 'ok' | 'replan'> => {
+    if (abortion) return 'ok';
+    await holdWhilePaused();
     if (abortion) return 'ok';
     const topology = await decide.readTopology(step.action.service);
     // Every step of a plan acts on its root service, whose releases the plan recorded when it was made.

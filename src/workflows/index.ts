@@ -1,3 +1,4 @@
 // Every workflow the Homeostat worker runs. Only deterministic code is reachable from here.
+export { governorWorkflow } from './governor';
 export { incidentWorkflow } from './incident';
 export { stackSelfCheck } from './selfCheck';

@@ -40,15 +40,16 @@ export async function withWorker<T>(
   const nativeConnection = await NativeConnection.connect({ address });
   try {
     const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
+    const client = new Client({ connection, namespace: 'default' });
     const worker = await createHomeostatWorker({
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
       workflowBundle: testWorkflowBundle(),
       shutdownGraceSeconds: 0,
-      activityDeps: testActivityDeps(opts.deps),
+      activityDeps: testActivityDeps({ client, ...opts.deps }),
     });
-    const client = new Client({ connection, namespace: 'default' });
+
     return await worker.runUntil(fn({ client, taskQueue, worker }));
   } finally {
     await nativeConnection.close();

@@ -136,15 +136,22 @@ export async function waitForState(
   ok: (s: IncidentState) => boolean,
   timeoutMs = 90_000,
 ): Promise<IncidentState> {
-  return await waitFor(
-    `incident ${handle.workflowId}: ${what}`,
-    async () => {
-      const s = await state(handle);
-      return ok(s) ? s : undefined;
-    },
-    timeoutMs,
-    250,
-  );
+  let last: IncidentState | undefined;
+  try {
+    return await waitFor(
+      `incident ${handle.workflowId}: ${what}`,
+      async () => {
+        last = await state(handle);
+        return ok(last) ? last : undefined;
+      },
+      timeoutMs,
+      250,
+    );
+  } catch (err) {
+    // Say where the incident went instead, so a failure explains itself.
+    const where = last ? `phase ${last.phase}; last: ${last.timeline.at(-1)?.event ?? '-'}` : 'no state';
+    throw new Error(`${(err as Error).message} [${where}]`, { cause: err });
+  }
 }
 
 /** Names of the activities the server sees as started but not finished (a dead worker's activity among them). */

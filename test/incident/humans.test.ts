@@ -1,9 +1,11 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId } from '../../src/model/governor';
+import { pauseUpdate, resumeUpdate } from '../../src/workflows/governorApi';
 import type { IncidentReport } from '../../src/model/incidentState';
 import { abortUpdate, approveSignal, approveUpdate } from '../../src/workflows/api';
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { waitForMetric } from '../fleet/fleetHarness';
+import { sleep, waitForMetric } from '../fleet/fleetHarness';
 import {
   deployByHand,
   firingAlert,
@@ -132,5 +134,41 @@ describe('incident: approvals and aborts', () => {
     ]);
     const payments = await fleet().providers.remediation.describe('payments');
     expect(payments.weights).toMatchObject({ primary: 0, standby: 100 });
+  });
+
+  it('holds every action while automation is paused, and acts once an approver resumes it', async () => {
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        const governorId = governorWorkflowId(taskQueue);
+        await client.workflow.executeUpdateWithStart(pauseUpdate, {
+          args: [{ by: 'bob', reason: 'change freeze' }],
+          startWorkflowOperation: new WithStartWorkflowOperation(GOVERNOR_WORKFLOW_TYPE, {
+            workflowId: governorId,
+            taskQueue,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+        await injectFault(fleet(), 'checkout', 'bad-release');
+        await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        const prefix = handle.workflowId.slice(0, 60);
+        const held = await waitForState(handle, 'held by the pause', (s) => s.phase === 'paused');
+        expect(held.plan?.playbook).toBe('rollback-bad-release');
+        await sleep(6_000); // past a poll of the pause: still held, nothing done
+        expect((await ledger(fleet(), prefix)).length).toBe(0);
+
+        await client.workflow
+          .getHandle(governorId)
+          .executeUpdate(resumeUpdate, { args: [{ by: 'alice', reason: 'freeze over' }] });
+        const report = (await handle.result()) as IncidentReport;
+        expect(report.outcome).toBe('recovered');
+        const events = report.timeline.map((t) => t.event).join('\n');
+        expect(events).toMatch(/automation is paused by bob \(change freeze\)/);
+        expect(events).toMatch(/automation resumed/);
+        expect((await ledger(fleet(), prefix)).length).toBe(2);
+        await client.workflow.getHandle(governorId).terminate('test done');
+      },
+      { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
+    );
   });
 });
