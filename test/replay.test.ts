@@ -14,6 +14,8 @@ const REQUIRED = [
   'abort-compensated',
   'approval-timeout-escalated',
   'hand-deploy-replanned',
+  // Recorded after the patched() changes (governor pause, re-check after bake, approval per plan):
+  'paused-then-resumed',
 ];
 
 describe('replay of recorded incident histories', () => {

@@ -161,6 +161,7 @@ describe('incident: approvals and aborts', () => {
           .getHandle(governorId)
           .executeUpdate(resumeUpdate, { args: [{ by: 'alice', reason: 'freeze over' }] });
         const report = (await handle.result()) as IncidentReport;
+        await maybeRecordHistory(client, handle.workflowId, 'paused-then-resumed');
         expect(report.outcome).toBe('recovered');
         const events = report.timeline.map((t) => t.event).join('\n');
         expect(events).toMatch(/automation is paused by bob \(change freeze\)/);
