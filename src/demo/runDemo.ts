@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { nextIncident, watchIncident } from '../cli/watch';
+import { FleetControlClient } from '../providers/local/controlClient';
 import type { Providers } from '../providers/types';
 
 export interface DemoOptions {
@@ -18,14 +19,11 @@ export interface DemoOptions {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function inject(controlUrl: string, service: string, scenario: string, by: string): Promise<string> {
-  const res = await fetch(`${controlUrl}/services/${service}/faults?waitMs=20000`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ actionId: `demo-${scenario}-${randomUUID()}`, scenario, by }),
-  });
-  const body = (await res.json()) as { action?: { result?: { summary?: string } }; error?: string };
-  if (res.status >= 400) throw new Error(`fault ${scenario} on ${service}: ${body.error ?? res.status}`);
-  return body.action?.result?.summary ?? scenario;
+  const reply = await new FleetControlClient(controlUrl).post<{ action?: { result?: { summary?: string } } }>(
+    `/services/${service}/faults?waitMs=20000`,
+    { actionId: `demo-${scenario}-${randomUUID()}`, scenario, by },
+  );
+  return reply.action?.result?.summary ?? scenario;
 }
 
 /** Mean error ratio of a service over the last few seconds, as the monitor sees it. */

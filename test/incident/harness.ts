@@ -8,6 +8,7 @@ import type { Alert } from '../../src/model/alert';
 import type { IncidentState } from '../../src/model/incidentState';
 import { DEFAULT_CATALOG_PATH, loadCatalog } from '../../src/playbooks/catalog';
 import type { Catalog } from '../../src/playbooks/schema';
+import { FleetControlClient } from '../../src/providers/local/controlClient';
 import { intake } from '../../src/triggers/intake';
 import { PROJECT_ROOT } from '../../src/workers/temporalCli';
 import { stateQuery } from '../../src/workflows/api';
@@ -74,16 +75,8 @@ export async function openIncident(client: Client, taskQueue: string, alert: Ale
   return client.workflow.getHandle(result!.workflowId);
 }
 
-async function control<T>(fleet: TestFleet, method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
-  const res = await fetch(`${fleet.fleet.controlUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as T;
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+/** The fleet's own control-API client (errors become ProviderErrors with the API's message). */
+const control = (fleet: TestFleet): FleetControlClient => new FleetControlClient(fleet.fleet.controlUrl);
 
 export async function injectFault(
   fleet: TestFleet,
@@ -91,7 +84,7 @@ export async function injectFault(
   scenario: string,
   by = 'ci',
 ): Promise<void> {
-  await control(fleet, 'POST', `/services/${service}/faults?waitMs=20000`, {
+  await control(fleet).post(`/services/${service}/faults?waitMs=20000`, {
     actionId: `test-fault-${randomUUID()}`,
     scenario,
     by,
@@ -104,7 +97,7 @@ export async function deployByHand(
   release: string,
   by: string,
 ): Promise<void> {
-  await control(fleet, 'POST', `/services/${service}/deploy?waitMs=20000`, {
+  await control(fleet).post(`/services/${service}/deploy?waitMs=20000`, {
     actionId: `test-deploy-${randomUUID()}`,
     release,
     by,
@@ -121,7 +114,7 @@ export interface LedgerEntry {
 
 /** The fleet's action ledger entries whose id starts with `prefix`, oldest first. */
 export async function ledger(fleet: TestFleet, prefix: string): Promise<LedgerEntry[]> {
-  const { actions } = await control<{ actions: LedgerEntry[] }>(fleet, 'GET', '/actions?limit=1000');
+  const { actions } = await control(fleet).get<{ actions: LedgerEntry[] }>('/actions?limit=1000');
   return actions.filter((a) => a.id.startsWith(prefix));
 }
 
