@@ -8,7 +8,8 @@ import { findSeries, seriesFor, windowStats, type WindowStats } from './stats';
  * incident inside that window does not raise the bar), not with fixed thresholds alone.
  *
  * 1. Walk the dependency graph from the alerting service: while a dependency is failing, the root cause
- *    lies further down. The deepest failing service is the root.
+ *    lies further down. The deepest failing service is the root. A dependency must still fail in the
+ *    window's last samples: one that recovered moments ago does not take the blame for its caller.
  * 2. On the root: a recent deploy whose release errs or slows → bad-release (roll back); most of its
  *    targets down when it is a dependency → dependency-outage (reroute around the cell); some targets not
  *    answering → deadlock (restart them); memory climbing → memory-leak (restart); a growing queue →
@@ -67,15 +68,45 @@ function finding(metric: string, scope: string, cmp: Comparison, note: string): 
   return { metric, scope, baseline: round(cmp.baseline.median), recent: round(cmp.recent.mean), note };
 }
 
-/** Is this service failing now (errors or latency up against its own baseline, or most targets down)? */
-function failing(s: ServiceEvidence, w: Windows): { failing: boolean; findings: Finding[] } {
-  const err = compare(findSeries(s.series, 'error_ratio'), w);
-  const lat = compare(findSeries(s.series, 'latency_p95_ms'), w);
+/** The last samples of the recent window: where "still failing" is judged. */
+const TAIL_POINTS = 3;
+
+/** The recent window's last TAIL_POINTS samples, against the same baseline. */
+function tailOf(series: MetricSeries | undefined, w: Windows): Comparison {
+  const inRecent = (series?.points ?? []).filter(([t]) => t >= w.recentFrom && t <= w.now);
+  const from = inRecent.at(-TAIL_POINTS)?.[0] ?? w.recentFrom;
+  const whole = compare(series, w);
+  return { baseline: whole.baseline, recent: windowStats(series?.points ?? [], from, w.now + 1) };
+}
+
+/**
+ * Is this service failing (errors or latency up against its own baseline, or most targets down)?
+ * With `stillFailing`, a spike must also hold in the window's last samples: a dependency that recovered
+ * seconds ago (a reroute that just finished) is not the root cause of its caller's errors now.
+ */
+function failing(
+  s: ServiceEvidence,
+  w: Windows,
+  opts: { stillFailing?: boolean } = {},
+): { failing: boolean; findings: Finding[] } {
+  const check = (
+    metric: string,
+    spike: (baseline: number, recent: number) => boolean,
+  ): Comparison | undefined => {
+    const series = findSeries(s.series, metric);
+    const cmp = compare(series, w);
+    if (!spike(cmp.baseline.median, cmp.recent.mean)) return undefined;
+    if (opts.stillFailing) {
+      const tail = tailOf(series, w);
+      if (!spike(tail.baseline.median, tail.recent.mean)) return undefined;
+    }
+    return cmp;
+  };
   const findings: Finding[] = [];
-  if (errorSpike(err.baseline.median, err.recent.mean))
-    findings.push(finding('error_ratio', s.service, err, 'error ratio spiked'));
-  if (latencySpike(lat.baseline.median, lat.recent.mean))
-    findings.push(finding('latency_p95_ms', s.service, lat, 'p95 latency rose'));
+  const err = check('error_ratio', errorSpike);
+  if (err) findings.push(finding('error_ratio', s.service, err, 'error ratio spiked'));
+  const lat = check('latency_p95_ms', latencySpike);
+  if (lat) findings.push(finding('latency_p95_ms', s.service, lat, 'p95 latency rose'));
   const down = downServing(s).length;
   if (down > 0 && down * 2 >= s.topology.targets.length) {
     findings.push({
@@ -125,7 +156,7 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
     const next = root.topology.dependencies
       .map((d) => byName.get(d))
       .filter((d): d is ServiceEvidence => d !== undefined && !path.includes(d))
-      .map((d) => ({ d, f: failing(d, w) }))
+      .map((d) => ({ d, f: failing(d, w, { stillFailing: true }) }))
       .find((x) => x.f.failing);
     if (!next) break;
     findings.push(...next.f.findings.map((f) => ({ ...f, scope: `dependency ${f.scope}` })));

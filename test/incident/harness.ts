@@ -142,7 +142,11 @@ export async function waitForState(
     );
   } catch (err) {
     // Say where the incident went instead, so a failure explains itself.
-    const where = last ? `phase ${last.phase}; last: ${last.timeline.at(-1)?.event ?? '-'}` : 'no state';
+    const where = last
+      ? `phase ${last.phase}; diagnosis ${last.diagnosis?.failureClass ?? '-'} (${last.diagnosis?.summary ?? '-'}); ` +
+        `findings ${JSON.stringify(last.diagnosis?.findings ?? [])}; ` +
+        `plan ${last.plan?.playbook ?? '-'}; last: ${last.timeline.at(-1)?.event ?? '-'}`
+      : 'no state';
     throw new Error(`${(err as Error).message} [${where}]`, { cause: err });
   }
 }

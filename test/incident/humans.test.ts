@@ -148,6 +148,8 @@ describe('incident: approvals and aborts', () => {
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         });
+        // The payments cell drained by the previous test must be calm again, or it is a suspect too.
+        await waitForMetric(fleet().providers, 'payments', 'error_ratio', (v) => v < 0.05, { seconds: 3 });
         await injectFault(fleet(), 'checkout', 'bad-release');
         await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));

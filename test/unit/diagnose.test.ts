@@ -1,4 +1,5 @@
 import { diagnose } from '../../src/diagnosis/diagnose';
+import type { ServiceEvidence } from '../../src/model/diagnosis';
 import { evidence, NOW, series, targets, topology } from './evidence';
 
 const deployedAgo = (s: number): string => new Date(NOW - s * 1000).toISOString();
@@ -154,6 +155,36 @@ describe('diagnose', () => {
       evidence({ topology: topology('checkout', targets('v1', 3), ['payments']) }, [drained]),
     );
     expect(d).toMatchObject({ failureClass: 'unknown', healthy: true, rootService: 'checkout' });
+  });
+
+  it('does not blame a dependency that recovered moments ago for its caller’s own bad release', () => {
+    // payments failed until 4 s ago (a reroute just finished); checkout's new release errs throughout.
+    const payments = (recoveredAgo: number): ServiceEvidence => ({
+      service: 'payments',
+      topology: topology('payments', targets('p1', 3)),
+      series: [
+        series('error_ratio', {}, (ago) => (ago > 25 || ago < recoveredAgo ? 0 : 0.6)),
+        series('latency_p95_ms', {}, (ago) => (ago > 25 || ago < recoveredAgo ? 3 : 1000)),
+      ],
+      deployments: [],
+    });
+    const checkout = {
+      topology: topology('checkout', targets('v2', 3), ['payments']),
+      series: [
+        series('error_ratio', {}, (ago) => (ago > 25 ? 0.01 : 0.4)),
+        series('error_ratio', { release: 'v2' }, () => 0.5, 25),
+      ],
+      deployments: [
+        { id: 'd', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(25), by: 'ci' },
+      ],
+    };
+    expect(diagnose(evidence(checkout, [payments(4)]))).toMatchObject({
+      failureClass: 'bad-release',
+      rootService: 'checkout',
+      goodRelease: 'v1',
+    });
+    // The same dependency still failing at the end of the window is the root cause.
+    expect(diagnose(evidence(checkout, [payments(0)]))).toMatchObject({ rootService: 'payments' });
   });
 
   it('finds a bad release two hops down, not a dependency outage', () => {
