@@ -4,8 +4,9 @@ import { findSeries, seriesFor, windowStats, type WindowStats } from './stats';
 
 /**
  * First, honest rules over gathered evidence. Each compares the recent window (its mean) with the
- * service's own past (the median of the baseline window, or of the time before a deploy, so an earlier
- * incident inside that window does not raise the bar), not with fixed thresholds alone.
+ * service's own past (the quiet quartile of the baseline window for errors and latency, the median for
+ * the rest, or of the time before a deploy, so an earlier incident inside that window does not raise the
+ * bar), not with fixed thresholds alone.
  *
  * 1. Walk the dependency graph from the alerting service: while a dependency is failing, the root cause
  *    lies further down. The deepest failing service is the root. A dependency must still fail in the
@@ -25,6 +26,8 @@ const MEMORY_FACTOR = 1.5;
 const MEMORY_SLOPE_MB_PER_S = 0.5;
 const QUEUE_FLOOR = 50;
 const MAX_DEPTH = 5;
+/** Metrics judged against their quiet quartile rather than their median (see WindowStats.quiet). */
+const QUIET_BASELINE = new Set(['error_ratio', 'latency_p95_ms']);
 
 export interface DiagnoseOptions {
   /** Deploys older than this before the evidence was gathered are not suspects. */
@@ -65,7 +68,8 @@ function compare(series: MetricSeries | undefined, w: Windows, split = w.recentF
 
 function finding(metric: string, scope: string, cmp: Comparison, note: string): Finding {
   const round = (n: number): number => Math.round(finite(n) * 1000) / 1000;
-  return { metric, scope, baseline: round(cmp.baseline.median), recent: round(cmp.recent.mean), note };
+  const usual = QUIET_BASELINE.has(metric) ? cmp.baseline.quiet : cmp.baseline.median;
+  return { metric, scope, baseline: round(usual), recent: round(cmp.recent.mean), note };
 }
 
 /** The last samples of the recent window: where "still failing" is judged. */
@@ -95,10 +99,10 @@ function failing(
   ): Comparison | undefined => {
     const series = findSeries(s.series, metric);
     const cmp = compare(series, w);
-    if (!spike(cmp.baseline.median, cmp.recent.mean)) return undefined;
+    if (!spike(cmp.baseline.quiet, cmp.recent.mean)) return undefined;
     if (opts.stillFailing) {
       const tail = tailOf(series, w);
-      if (!spike(tail.baseline.median, tail.recent.mean)) return undefined;
+      if (!spike(tail.baseline.quiet, tail.recent.mean)) return undefined;
     }
     return cmp;
   };
@@ -166,7 +170,7 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
   const viaDependency = root !== alerting;
   const chain = path.map((s) => s.service).join(' → ');
   const err = compare(findSeries(root.series, 'error_ratio'), w);
-  const baselines: Record<string, number> = { error_ratio: finite(err.baseline.median) };
+  const baselines: Record<string, number> = { error_ratio: finite(err.baseline.quiet) };
   const base = {
     rootService: root.service,
     findings,
@@ -190,8 +194,8 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
     const relLat = releaseOr('latency_p95_ms');
     const before = compare(findSeries(root.series, 'error_ratio'), w, split).baseline;
     const beforeLat = compare(findSeries(root.series, 'latency_p95_ms'), w, split).baseline;
-    const releaseErrs = errorSpike(before.median, relErr.recent.mean);
-    const releaseSlow = latencySpike(beforeLat.median, relLat.recent.mean);
+    const releaseErrs = errorSpike(before.quiet, relErr.recent.mean);
+    const releaseSlow = latencySpike(beforeLat.quiet, relLat.recent.mean);
     if (releaseErrs || releaseSlow) {
       if (releaseErrs)
         findings.push(finding('error_ratio', `release ${deploy.release}`, relErr, 'new release errs'));
@@ -210,7 +214,7 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
         ...(deploy.by ? { suspectDeployedBy: deploy.by } : {}),
         suspectDeployedAt: deploy.at,
         affectedTargets: root.topology.targets.filter((t) => t.release === deploy.release).map((t) => t.id),
-        baselines: { ...baselines, error_ratio: finite(before.median) },
+        baselines: { ...baselines, error_ratio: finite(before.quiet) },
       };
     }
   }

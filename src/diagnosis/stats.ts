@@ -6,6 +6,11 @@ export interface WindowStats {
   mean: number;
   /** Robust centre: a past incident inside a baseline window moves the mean, not the median. */
   median: number;
+  /**
+   * The 25th percentile: the service on a quiet day. A baseline for errors and latency that an earlier
+   * incident cannot raise unless it filled three quarters of the window.
+   */
+  quiet: number;
   max: number;
   min: number;
   last: number;
@@ -27,7 +32,8 @@ export function windowStats(
     }
   }
   const count = ys.length;
-  if (count === 0) return { count, mean: NaN, median: NaN, max: NaN, min: NaN, last: NaN, slopePerSecond: 0 };
+  if (count === 0)
+    return { count, mean: NaN, median: NaN, quiet: NaN, max: NaN, min: NaN, last: NaN, slopePerSecond: 0 };
   const mean = ys.reduce((a, b) => a + b, 0) / count;
   const meanX = xs.reduce((a, b) => a + b, 0) / count;
   let num = 0;
@@ -43,6 +49,7 @@ export function windowStats(
     count,
     mean,
     median,
+    quiet: sorted[Math.floor((count - 1) / 4)]!,
     max: Math.max(...ys),
     min: Math.min(...ys),
     last: ys[count - 1]!,

@@ -77,6 +77,24 @@ describe('diagnose', () => {
     expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'v2' });
   });
 
+  it('still sees a bad release when an earlier incident filled most of the baseline window', () => {
+    // An earlier outage for 190 of the baseline's 270 s (a fleet that just came back), then v2 errs.
+    const d = diagnose(
+      evidence({
+        topology: topology('checkout', targets('v2', 3)),
+        deployments: [
+          { id: 'd2', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(30) },
+        ],
+        series: [
+          series('error_ratio', {}, (ago) => (ago <= 30 ? 0.4 : ago > 110 ? 0.5 : 0.01)),
+          series('error_ratio', { release: 'v2' }, () => 0.4, 30),
+        ],
+      }),
+    );
+    expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'v2' });
+    expect(d.baselines.error_ratio).toBeLessThan(0.05);
+  });
+
   it('does not blame a deploy whose release is healthy, nor one made by Homeostat itself', () => {
     const healthyDeploy = evidence({
       topology: {
