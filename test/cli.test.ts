@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { IncidentReport } from '../src/model/incidentState';
 import { governorWorkflowId } from '../src/model/governor';
 import { PROJECT_ROOT } from '../src/workers/temporalCli';
-import { governorQuery } from '../src/workflows/governorApi';
+import { governorQuery, releasePermitsUpdate } from '../src/workflows/governorApi';
+import { startGovernor } from '../src/activities/governor';
+import { DEFAULT_SAFETY_LIMITS } from '../src/model/permits';
 import { testActivityDeps, testServerAddress, withWorker } from './harness/env';
 import { firingAlert, openIncident, waitForState } from './incident/harness';
 
@@ -108,6 +110,57 @@ describe('the homeostat CLI', () => {
           ['pause', 'bob'],
           ['resume', 'alice'],
         ]);
+        await governor.terminate('test done');
+      },
+      { deps: { approvers: ['alice'] } },
+    );
+  });
+  it('shows the governor’s safety state, and lets only an approver close an open circuit breaker', async () => {
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        const cli = (...args: string[]) => homeostatOn(taskQueue, ...args);
+        expect((await cli('safety')).out).toMatch(/automation active\ncircuit breakers: all closed/);
+        // Two failed remediations of checkout, reported the way incidents report them.
+        for (const incidentId of ['i1', 'i2']) {
+          await client.workflow.executeUpdateWithStart(releasePermitsUpdate, {
+            args: [
+              {
+                incidentId,
+                services: ['checkout'],
+                result: 'failed',
+                conclusion: 'rollback did not verify',
+                limits: DEFAULT_SAFETY_LIMITS,
+              },
+            ],
+            startWorkflowOperation: startGovernor(taskQueue),
+          });
+        }
+        const safety = await cli('safety');
+        expect(safety.out).toMatch(/circuit breakers OPEN/);
+        expect(safety.out).toMatch(/checkout: 2 failed remediation\(s\); last: rollback did not verify/);
+        expect((await cli('list')).out).toMatch(/CIRCUIT BREAKER OPEN for checkout/);
+        expect(await cli('reset-breaker', 'checkout', '--by', 'bob', '--reason', 'looks fine')).toMatchObject(
+          {
+            code: 1,
+            out: expect.stringMatching(
+              /refused: bob is not an approver; only approvers may reset a circuit breaker/,
+            ),
+          },
+        );
+        expect(
+          await cli('reset-breaker', 'checkout', '--by', 'alice', '--reason', 'bad host replaced'),
+        ).toMatchObject({
+          code: 0,
+          out: expect.stringMatching(/circuit breaker of checkout closed by alice/),
+        });
+        expect(await cli('reset-breaker', 'checkout', '--by', 'alice', '--reason', 'again')).toMatchObject({
+          code: 1,
+          out: expect.stringMatching(/refused: the circuit breaker of checkout is not open/),
+        });
+        const governor = client.workflow.getHandle(governorWorkflowId(taskQueue));
+        const state = await governor.query(governorQuery);
+        expect(state.permits?.breakers).toEqual({});
+        expect(state.log).toMatchObject([{ kind: 'breaker-reset', by: 'alice', service: 'checkout' }]);
         await governor.terminate('test done');
       },
       { deps: { approvers: ['alice'] } },

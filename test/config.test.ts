@@ -31,6 +31,22 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the safety limits, with defaults, and refuses a limit of zero', () => {
+    expect(loadConfig({}).safety).toMatchObject({ maxActionsPerServicePerHour: 6, breakerFailures: 2 });
+    const cfg = loadConfig({
+      HOMEOSTAT_MAX_CONCURRENT_SERVICES: '1',
+      HOMEOSTAT_BREAKER_WINDOW_SECONDS: '7200',
+    });
+    expect(cfg.safety).toMatchObject({
+      maxConcurrentServices: 1,
+      breakerWindowSeconds: 7200,
+      maxActionsPerHour: 30,
+    });
+    expect(() => loadConfig({ HOMEOSTAT_MAX_ACTIONS_PER_HOUR: '0' })).toThrow(
+      /HOMEOSTAT_MAX_ACTIONS_PER_HOUR/,
+    );
+  });
+
   it('names the list variable for a bad item of a list', () => {
     expect(() =>
       loadConfig({ HOMEOSTAT_GENERIC_SECRETS: 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=,nope' }),

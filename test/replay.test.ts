@@ -16,6 +16,9 @@ const REQUIRED = [
   'hand-deploy-replanned',
   // Recorded after the patched() changes (governor pause, re-check after bake, approval per plan):
   'paused-then-resumed',
+  // Recorded after the governor's permits (patch 'governor-permits'); the governor's own history too.
+  'breaker-approved',
+  'governor-permits',
 ];
 
 describe('replay of recorded incident histories', () => {

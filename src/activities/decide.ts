@@ -1,6 +1,7 @@
 import { diagnose } from '../diagnosis/diagnose';
 import type { Diagnosis, Evidence } from '../model/diagnosis';
 import type { IncidentPolicy } from '../model/incidentState';
+import { DEFAULT_SAFETY_LIMITS } from '../model/permits';
 import type { NoPlan, ResolvedPlan } from '../model/plan';
 import { resolvePlan } from '../playbooks/resolve';
 import type { ActivityDeps } from './deps';
@@ -17,6 +18,7 @@ export function decideActivities(deps: ActivityDeps) {
         approvalTimeoutSeconds: deps.incidents.approvalTimeoutSeconds,
         triageSeconds: deps.incidents.triageSeconds,
         dryRun: deps.incidents.dryRun,
+        safety: { ...(deps.safety ?? DEFAULT_SAFETY_LIMITS) },
       };
     },
 

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { HomeostatConfig } from '../model/config';
+import type { SafetyLimits } from '../model/permits';
 import type { Catalog } from '../playbooks/schema';
 import { ProviderError, type Providers } from '../providers/types';
 
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   catalog: Catalog;
   incidents: HomeostatConfig['incidents'];
   approvers: string[];
+  /** Rate limits, blast radius and breaker thresholds the governor applies (defaults when absent). */
+  safety?: SafetyLimits;
   /** Where outcomes are recorded (one JSON file per incident run). */
   recordDir: string;
   /** For activities that read other workflows (the governor's pause); without it nothing is paused. */

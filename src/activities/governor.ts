@@ -1,8 +1,25 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { activityInfo } from '@temporalio/activity';
-import { governorWorkflowId, type Pause } from '../model/governor';
-import { governorQuery } from '../workflows/governorApi';
+import type { Workflow } from '@temporalio/common';
+import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId, type Pause } from '../model/governor';
+import type { PermitDecision, PermitRelease, PermitRequest } from '../model/permits';
+import { governorQuery, releasePermitsUpdate, requestPermitUpdate } from '../workflows/governorApi';
 import type { ActivityDeps } from './deps';
+
+/** The governor of this worker's task queue, started if nobody has started it yet. */
+export function startGovernor(taskQueue: string): WithStartWorkflowOperation<Workflow> {
+  return new WithStartWorkflowOperation(GOVERNOR_WORKFLOW_TYPE, {
+    workflowId: governorWorkflowId(taskQueue),
+    taskQueue,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+function requireClient(deps: ActivityDeps): Client {
+  // A worker always has one; the guard keeps a mis-wired worker from acting without limits.
+  if (!deps.client) throw new Error('this worker has no Temporal client for the governor');
+  return deps.client;
+}
 
 export function governorActivities(deps: ActivityDeps) {
   return {
@@ -19,6 +36,28 @@ export function governorActivities(deps: ActivityDeps) {
         if (err instanceof WorkflowNotFoundError) return null;
         throw err;
       }
+    },
+
+    /**
+     * Asks the governor for a permit to run one step. No update id: a "wait" answer must not be
+     * replayed to the next ask; the governor itself counts a permit id once (a retry after a grant).
+     */
+    async requestPermit(req: PermitRequest): Promise<PermitDecision> {
+      const taskQueue = activityInfo().taskQueue;
+      return await requireClient(deps).workflow.executeUpdateWithStart(requestPermitUpdate, {
+        args: [req],
+        startWorkflowOperation: startGovernor(taskQueue),
+      });
+    },
+
+    /** Frees the incident's blast-radius lease and reports how its remediation ended (the breaker). */
+    async releasePermits(rel: PermitRelease): Promise<void> {
+      const taskQueue = activityInfo().taskQueue;
+      await requireClient(deps).workflow.executeUpdateWithStart(releasePermitsUpdate, {
+        args: [rel],
+        updateId: `${rel.incidentId}/release`,
+        startWorkflowOperation: startGovernor(taskQueue),
+      });
     },
   };
 }

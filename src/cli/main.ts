@@ -8,10 +8,12 @@ import {
 import { ConfigError, loadConfig } from '../model/config';
 import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId, type Pause } from '../model/governor';
 import { INCIDENT_WORKFLOW_TYPE } from '../model/incident';
+import type { SafetyLimits } from '../model/permits';
 import { abortUpdate, approveUpdate, stateQuery } from '../workflows/api';
-import { governorQuery, pauseUpdate, resumeUpdate } from '../workflows/governorApi';
+import { governorQuery, pauseUpdate, resetBreakerUpdate, resumeUpdate } from '../workflows/governorApi';
 import { connectClient } from '../workers/connection';
 import { formatState } from './format';
+import { formatGovernor } from './formatGovernor';
 import { toWorkflowId } from './incidentId';
 
 const USAGE = `usage: homeostat <command>
@@ -22,6 +24,9 @@ const USAGE = `usage: homeostat <command>
   abort <incident> --by <who> --reason <why>
   pause --by <who> --reason <why>                stop automated remediation everywhere (anyone may)
   resume --by <who> --reason <why>               let it act again (approvers only)
+  safety                                         pause, circuit breakers, rate limits, blast radius
+  reset-breaker <service> --by <who> --reason <why>
+                                                 close an open circuit breaker (approvers only)
 
 <incident> is a workflow id (incident:checkout) or an incident key (checkout).
 Connects to TEMPORAL_ADDRESS, or to the embedded stack (127.0.0.1:7233 by default).`;
@@ -45,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  if (!['list', 'status', 'approve', 'abort', 'pause', 'resume'].includes(command))
+  if (!['list', 'status', 'approve', 'abort', 'pause', 'resume', 'safety', 'reset-breaker'].includes(command))
     throw new UsageError(`unknown command '${command}'`);
 
   const cfg = loadConfig();
@@ -57,7 +62,8 @@ async function main(argv: string[]): Promise<number> {
   });
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   try {
-    if (command === 'list') return await list(client, values.all, governorWorkflowId(cfg.worker.taskQueue));
+    if (command === 'list')
+      return await list(client, values.all, governorWorkflowId(cfg.worker.taskQueue), cfg.safety);
     if (command === 'pause' || command === 'resume') {
       const { by, reason } = whoAndWhy(command, values);
       const state =
@@ -74,6 +80,27 @@ async function main(argv: string[]): Promise<number> {
               .getHandle(governorWorkflowId(cfg.worker.taskQueue))
               .executeUpdate(resumeUpdate, { args: [{ by, reason }] });
       console.log(state.paused ? pauseLine(state.paused) : `automation resumed by ${by}: ${reason}`);
+      return 0;
+    }
+    if (command === 'safety') {
+      const state = await client.workflow
+        .getHandle(governorWorkflowId(cfg.worker.taskQueue))
+        .query(governorQuery)
+        .catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return undefined; // nothing ever asked: all clear
+          throw err;
+        });
+      console.log(values.json ? JSON.stringify(state ?? null, null, 2) : formatGovernor(state, cfg.safety));
+      return 0;
+    }
+    if (command === 'reset-breaker') {
+      const service = positionals[0];
+      if (!service) throw new UsageError('reset-breaker needs a service (see `homeostat safety`)');
+      const { by, reason } = whoAndWhy(command, values);
+      await client.workflow
+        .getHandle(governorWorkflowId(cfg.worker.taskQueue))
+        .executeUpdate(resetBreakerUpdate, { args: [{ by, reason, service }] });
+      console.log(`circuit breaker of ${service} closed by ${by}: ${reason}`);
       return 0;
     }
     const target = positionals[0];
@@ -95,6 +122,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof WorkflowNotFoundError && command === 'resume') {
       console.error('refused: automation is not paused (nobody has paused it)');
+      return 1;
+    }
+    if (err instanceof WorkflowNotFoundError && command === 'reset-breaker') {
+      console.error(`refused: the circuit breaker of ${positionals[0]} is not open`);
       return 1;
     }
     if (err instanceof WorkflowNotFoundError) {
@@ -128,12 +159,18 @@ function whoAndWhy(
 const pauseLine = (p: Pause): string =>
   `AUTOMATION PAUSED by ${p.by} since ${p.at}: ${p.reason} (npx homeostat resume --by <approver> --reason <why>)`;
 
-async function list(client: Client, all: boolean, governorId: string): Promise<number> {
+async function list(client: Client, all: boolean, governorId: string, limits: SafetyLimits): Promise<number> {
   const governor = await client.workflow
     .getHandle(governorId)
     .query(governorQuery)
     .catch(() => undefined);
   if (governor?.paused) console.log(pauseLine(governor.paused));
+  for (const [service, breaker] of Object.entries(governor?.permits?.breakers ?? {})) {
+    if (breaker.failures.length >= limits.breakerFailures)
+      console.log(
+        `CIRCUIT BREAKER OPEN for ${service}: its remediations wait for a human (homeostat safety)`,
+      );
+  }
   const query = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}"${all ? '' : ' AND ExecutionStatus="Running"'}`;
   let n = 0;
   for await (const wf of client.workflow.list({ query })) {

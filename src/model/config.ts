@@ -4,6 +4,7 @@ import { envBool as bool, envList } from './envValues';
 import { AWS_ENV_KEYS, awsConfigSchema } from './awsConfig';
 import { FLEET_ENV_KEYS, fleetConfigSchema } from './fleetConfig';
 import { WEBHOOK_ENV_KEYS, webhookConfigSchema } from './webhookConfig';
+import { DEFAULT_SAFETY_LIMITS } from './permits';
 
 /**
  * One schema for every setting Homeostat reads. Values come from an optional JSON file
@@ -73,6 +74,29 @@ export const configSchema = z
         baselineWindowSeconds: 600,
         dryRun: false,
       }),
+    /** Limits every incident's actions share, held by the governor (see model/permits.ts). */
+    safety: z
+      .object({
+        maxActionsPerServicePerHour: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(DEFAULT_SAFETY_LIMITS.maxActionsPerServicePerHour),
+        maxActionsPerHour: z.coerce.number().int().min(1).default(DEFAULT_SAFETY_LIMITS.maxActionsPerHour),
+        maxConcurrentServices: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(DEFAULT_SAFETY_LIMITS.maxConcurrentServices),
+        breakerFailures: z.coerce.number().int().min(1).default(DEFAULT_SAFETY_LIMITS.breakerFailures),
+        breakerWindowSeconds: z.coerce
+          .number()
+          .int()
+          .min(60)
+          .default(DEFAULT_SAFETY_LIMITS.breakerWindowSeconds),
+        maxHoldSeconds: z.coerce.number().int().min(1).default(DEFAULT_SAFETY_LIMITS.maxHoldSeconds),
+      })
+      .default(DEFAULT_SAFETY_LIMITS),
     /** `npm start` breaks the local fleet on purpose and lets Homeostat heal it; false runs the stack only. */
     demo: bool.default(true),
     /** Which platform the worker's providers act on. */
@@ -127,6 +151,12 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_BASELINE_WINDOW_SECONDS: ['incidents', 'baselineWindowSeconds'],
   HOMEOSTAT_PLAYBOOKS: ['incidents', 'playbooks'],
   HOMEOSTAT_DRY_RUN: ['incidents', 'dryRun'],
+  HOMEOSTAT_MAX_ACTIONS_PER_SERVICE_PER_HOUR: ['safety', 'maxActionsPerServicePerHour'],
+  HOMEOSTAT_MAX_ACTIONS_PER_HOUR: ['safety', 'maxActionsPerHour'],
+  HOMEOSTAT_MAX_CONCURRENT_SERVICES: ['safety', 'maxConcurrentServices'],
+  HOMEOSTAT_BREAKER_FAILURES: ['safety', 'breakerFailures'],
+  HOMEOSTAT_BREAKER_WINDOW_SECONDS: ['safety', 'breakerWindowSeconds'],
+  HOMEOSTAT_MAX_HOLD_SECONDS: ['safety', 'maxHoldSeconds'],
   ...prefixed('webhook', WEBHOOK_ENV_KEYS),
   ...prefixed('aws', AWS_ENV_KEYS),
   ...prefixed('fleet', FLEET_ENV_KEYS),

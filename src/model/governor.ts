@@ -1,4 +1,5 @@
-/** The global switch every incident consults before it acts. */
+/** The governor: the global pause and the permits every incident asks for before it acts. */
+import type { PermitState } from './permits';
 
 /** One governor per Homeostat deployment, which is one task queue: its id names the queue. */
 export function governorWorkflowId(taskQueue: string): string {
@@ -17,12 +18,20 @@ export interface Pause extends PauseRequest {
 
 export interface GovernorLogEntry extends PauseRequest {
   at: string;
-  kind: 'pause' | 'resume';
+  /** breaker-reset: an approver closed a service's circuit breaker by hand. */
+  kind: 'pause' | 'resume' | 'breaker-reset';
+  service?: string;
+}
+
+export interface BreakerResetRequest extends PauseRequest {
+  service: string;
 }
 
 export interface GovernorState {
   /** Set while automated remediation is paused for every incident. */
   paused: Pause | null;
-  /** Who paused and resumed, newest last (bounded). */
+  /** Who paused, resumed and reset breakers, newest last (bounded). */
   log: GovernorLogEntry[];
+  /** Rate limits, blast radius and circuit breakers (absent in runs started before permits existed). */
+  permits?: PermitState;
 }

@@ -3,6 +3,7 @@ import type { Diagnosis, Evidence } from './diagnosis';
 import type { IncidentInput } from './incident';
 import type { ActionSpec, CompensationKind, ResolvedPlan } from './plan';
 import type { ActionOutcome } from './signals';
+import type { SafetyLimits } from './permits';
 
 export const PHASES = [
   'triage',
@@ -11,6 +12,8 @@ export const PHASES = [
   'planning',
   'awaiting-approval',
   'paused',
+  /** Waiting for the governor's permit: a rate limit or the blast radius holds the next step. */
+  'held',
   'remediating',
   'verifying',
   'compensating',
@@ -77,6 +80,8 @@ export interface IncidentPolicy {
   approvalTimeoutSeconds: number;
   triageSeconds: number;
   dryRun: boolean;
+  /** Absent in histories recorded before permits existed. */
+  safety?: SafetyLimits;
 }
 
 /** `superseded`: someone else changed the step's targets before it could be judged; the incident re-planned. */

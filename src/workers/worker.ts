@@ -31,6 +31,7 @@ export function activityDepsFromConfig(
     catalog: loadCatalog(cfg.incidents.playbooks),
     incidents: cfg.incidents,
     approvers: cfg.approvers,
+    safety: cfg.safety,
     recordDir: join(resolve(cfg.embedded.stateDir), 'incidents'),
   };
 }

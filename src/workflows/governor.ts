@@ -8,9 +8,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HomeostatActivities } from '../activities';
-import type { GovernorState, PauseRequest } from '../model/governor';
+import type { GovernorLogEntry, GovernorState, PauseRequest } from '../model/governor';
 import type { IncidentPolicy } from '../model/incidentState';
-import { governorQuery, pauseUpdate, resumeUpdate } from './governorApi';
+import { emptyPermitState, type PermitRelease, type PermitRequest } from '../model/permits';
+import {
+  governorQuery,
+  pauseUpdate,
+  releasePermitsUpdate,
+  requestPermitUpdate,
+  resetBreakerUpdate,
+  resumeUpdate,
+} from './governorApi';
+import { decidePermit, releasePermits } from './permitRules';
 import { SA_PHASE } from './searchAttributes';
 
 const { loadPolicy } = proxyActivities<HomeostatActivities>({
@@ -22,18 +31,26 @@ const { loadPolicy } = proxyActivities<HomeostatActivities>({
 const LOG_LIMIT = 200;
 
 /**
- * One long-running workflow (id `homeostat-governor`) holding the global pause. Incidents read it
- * before every step and wait while it is set. Continues as new when the server suggests it, carrying
- * its state, so it can run for years.
+ * One long-running workflow per task queue (`homeostat-governor/<queue>`) holding the global pause and
+ * the permits: rate limits, the blast radius (services remediated at once) and a circuit breaker per
+ * service. Incidents read the pause and ask for a permit before every step. Continues as new when the
+ * server suggests it, carrying its state, so it can run for years.
  */
 export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   const state: GovernorState = carried ?? { paused: null, log: [] };
+  const permits = (state.permits ??= emptyPermitState());
   // Filled once the policy activity returns; handlers registered before that read it when called.
   const loaded: { policy?: IncidentPolicy } = {};
   const show = (): void =>
     upsertSearchAttributes([{ key: SA_PHASE, value: state.paused ? 'paused' : 'active' }]);
-  const record = (kind: 'pause' | 'resume', req: PauseRequest): void => {
+  const record = (kind: GovernorLogEntry['kind'], req: PauseRequest & { service?: string }): void => {
     state.log = [...state.log, { ...req, kind, at: new Date().toISOString() }].slice(-LOG_LIMIT);
+  };
+  const mustBeApprover = (by: string, what: string): void => {
+    const policy = loaded.policy;
+    if (!policy) throw new Error('the governor is still loading its policy; try again in a moment');
+    if (!policy.approvers.includes(by))
+      throw new Error(`${by} is not an approver; only approvers may ${what}`);
   };
   const needsWho = (req: PauseRequest): void => {
     if (!req.by?.trim() || !req.reason?.trim()) throw new Error('say who (by) and why (reason)');
@@ -67,10 +84,35 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
       validator: (req) => {
         needsWho(req);
         if (!state.paused) throw new Error('automation is not paused');
-        const policy = loaded.policy;
-        if (!policy) throw new Error('the governor is still loading its policy; try again in a moment');
-        if (!policy.approvers.includes(req.by))
-          throw new Error(`${req.by} is not an approver; only approvers may resume`);
+        mustBeApprover(req.by, 'resume');
+      },
+    },
+  );
+
+  setHandler(requestPermitUpdate, (req) => decidePermit(permits, req, Date.now()), {
+    validator: (req) => validPermitRequest(req),
+  });
+  setHandler(releasePermitsUpdate, (rel) => releasePermits(permits, rel, Date.now()), {
+    validator: (rel) => {
+      if (!rel?.incidentId || !Array.isArray(rel.services))
+        throw new Error('incidentId and services are required');
+      validLimits(rel.limits);
+    },
+  });
+  setHandler(
+    resetBreakerUpdate,
+    (req) => {
+      delete permits.breakers[req.service];
+      record('breaker-reset', req);
+      return state;
+    },
+    {
+      validator: (req) => {
+        needsWho(req);
+        if (!req.service?.trim()) throw new Error('name the service whose breaker to reset');
+        if (!permits.breakers[req.service])
+          throw new Error(`the circuit breaker of ${req.service} is not open`);
+        mustBeApprover(req.by, 'reset a circuit breaker');
       },
     },
   );
@@ -80,4 +122,18 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   await condition(() => workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
   await continueAsNew<typeof governorWorkflow>(state);
+}
+
+function validPermitRequest(req: PermitRequest): void {
+  for (const key of ['permitId', 'incidentId', 'service', 'stepId'] as const) {
+    if (typeof req?.[key] !== 'string' || !req[key].trim()) throw new Error(`${key} is required`);
+  }
+  validLimits(req.limits);
+}
+
+function validLimits(limits: PermitRequest['limits'] | PermitRelease['limits']): void {
+  if (!limits) throw new Error('limits are required');
+  for (const [key, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !(value > 0)) throw new Error(`limits.${key} must be a positive number`);
+  }
 }

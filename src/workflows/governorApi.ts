@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { GovernorState, PauseRequest } from '../model/governor';
+import type { BreakerResetRequest, GovernorState, PauseRequest } from '../model/governor';
+import type { PermitDecision, PermitRelease, PermitRequest } from '../model/permits';
 
 /**
  * The governor's API. Pausing is open to anyone who can reach Temporal (stopping automation is the
@@ -8,3 +9,10 @@ import type { GovernorState, PauseRequest } from '../model/governor';
 export const pauseUpdate = defineUpdate<GovernorState, [PauseRequest]>('pauseAutomation');
 export const resumeUpdate = defineUpdate<GovernorState, [PauseRequest]>('resumeAutomation');
 export const governorQuery = defineQuery<GovernorState>('governorState');
+
+/** Asked by an incident (through an activity) before each remediation step; idempotent per permit id. */
+export const requestPermitUpdate = defineUpdate<PermitDecision, [PermitRequest]>('requestPermit');
+/** Sent when an incident that acted ends: frees its blast-radius lease and feeds the circuit breaker. */
+export const releasePermitsUpdate = defineUpdate<void, [PermitRelease]>('releasePermits');
+/** An approver closes a service's open circuit breaker (after fixing what made remediations fail). */
+export const resetBreakerUpdate = defineUpdate<GovernorState, [BreakerResetRequest]>('resetBreaker');

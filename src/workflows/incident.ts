@@ -27,6 +27,7 @@ import type {
   StepRecord,
   VerifyResult,
 } from '../model/incidentState';
+import { DEFAULT_SAFETY_LIMITS, type RemediationResult } from '../model/permits';
 import type { PlannedStep, ResolvedPlan } from '../model/plan';
 import type { Topology } from '../model/signals';
 import { abortSignal, abortUpdate, alertSignal, approveSignal, approveUpdate, stateQuery } from './api';
@@ -77,6 +78,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
   let approval: ApprovalRequest | undefined;
   let abortion: AbortRequest | undefined;
   let lastActionAt = input.openedAt;
+  /** The governor granted this incident a permit: it must hear how the incident ended. */
+  let permitsTaken = false;
+  /** The governor's limits stopped the incident: not a failed remediation for the breaker. */
+  let stoppedByGovernor = false;
 
   const note = (event: string): void => {
     state.timeline.push({ at: new Date().toISOString(), phase: state.phase, event });
@@ -252,6 +257,76 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     if (!abortion) enter(resumeIn, 'automation resumed');
   };
 
+  /**
+   * Waits for an approver, an abort, or (with `endOnResolve`) every alert resolving, up to the policy's
+   * approval timeout.
+   */
+  const awaitApproval = async (
+    why: string,
+    opts: { endOnResolve: boolean },
+  ): Promise<'approved' | 'aborted' | 'timed-out' | 'resolved'> => {
+    enter('awaiting-approval', `waiting for approval: ${why}`);
+    const decided = await condition(
+      () => Boolean(approval) || Boolean(abortion) || (opts.endOnResolve && allResolved(state)),
+      `${state.policy!.approvalTimeoutSeconds} seconds`,
+    );
+    if (abortion) return 'aborted';
+    if (!decided) return 'timed-out';
+    return approval ? 'approved' : 'resolved';
+  };
+
+  /**
+   * The governor's word on one step: granted; wait (a rate limit, the blast radius) and ask again, up to
+   * the hold limit; or a human's approval first (the service's circuit breaker is open). Stopping here
+   * leaves verified steps in place: they helped, only going further was not allowed.
+   */
+  const obtainPermit = async (step: PlannedStep, permitId: string): Promise<Ending | 'ok'> => {
+    if (!patched('governor-permits')) return 'ok';
+    const limits = state.policy?.safety ?? DEFAULT_SAFETY_LIMITS;
+    const heldSince = Date.now();
+    const handOver = (why: string): Ending => {
+      stoppedByGovernor = true;
+      const kept = state.steps.filter((s) => s.plan === state.plansMade && s.status === 'done').length;
+      return end('escalated', kept > 0 ? `${why}; ${kept} verified step(s) left in place` : why);
+    };
+    let lastReason = '';
+    for (;;) {
+      const decision = await decide.requestPermit({
+        permitId,
+        incidentId: `${info.workflowId}/${info.runId}`,
+        service: step.action.service,
+        stepId: step.id,
+        ...(approval ? { approvedBy: approval.by } : {}),
+        limits,
+      });
+      if (decision.verdict === 'granted') {
+        permitsTaken = true;
+        if (lastReason) enter('remediating', `permit granted: ${decision.detail}`);
+        return 'ok';
+      }
+      if (decision.verdict === 'needs-approval') {
+        const answer = await awaitApproval(decision.reason, { endOnResolve: noActionYet() });
+        if (answer === 'aborted') return 'ok'; // the caller sees the abort and undoes what was done
+        if (answer === 'resolved') return end('noise', 'the alerts resolved while waiting for approval');
+        if (answer === 'timed-out')
+          return handOver(`no approval within ${state.policy!.approvalTimeoutSeconds}s: ${decision.reason}`);
+        lastReason = decision.reason;
+        continue;
+      }
+      const heldFor = (Date.now() - heldSince) / 1000;
+      if (heldFor + decision.retryAfterSeconds > limits.maxHoldSeconds)
+        return handOver(`held by the governor (${decision.reason}) beyond ${limits.maxHoldSeconds}s`);
+      if (decision.reason !== lastReason)
+        enter(
+          'held',
+          `held by the governor: ${decision.reason}; asking again in ${decision.retryAfterSeconds}s`,
+        );
+      lastReason = decision.reason;
+      await condition(() => Boolean(abortion), `${Math.min(decision.retryAfterSeconds, 300)} seconds`);
+      if (abortion) return 'ok';
+    }
+  };
+
   const runStep = async (
     plan: ResolvedPlan,
     stage: string,
@@ -260,6 +335,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     if (abortion) return 'ok';
     await holdWhilePaused();
     if (abortion) return 'ok';
+    const actionId = `${info.workflowId.slice(0, 60)}/${info.runId}/p${state.plansMade}/${step.id}`;
+    const permit = await obtainPermit(step, actionId);
+    if (permit !== 'ok' || abortion) return permit;
     const topology = await decide.readTopology(step.action.service);
     // Every step of a plan acts on its root service, whose releases the plan recorded when it was made.
     const moved = movedTargets(plan.expectedReleases, topology);
@@ -274,7 +352,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
       stage,
       stepId: step.id,
       description: step.description,
-      actionId: `${info.workflowId.slice(0, 60)}/${info.runId}/p${state.plansMade}/${step.id}`,
+      actionId,
       action: step.action,
       compensationKind: step.compensation,
       status: 'running',
@@ -419,14 +497,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
       // An approval covers the plan it was given for; a new plan (the world changed) asks again.
       if (state.plansMade > 1 && patched('approval-per-plan')) approval = undefined;
       if (plan.requiresApproval && !approval) {
-        enter('awaiting-approval', `waiting for approval: ${plan.approvalReason}`);
-        const decided = await condition(
-          () => Boolean(approval) || Boolean(abortion) || allResolved(state),
-          `${state.policy.approvalTimeoutSeconds} seconds`,
-        );
-        if (abortion) return aborted();
-        if (!decided) return end('escalated', `no approval within ${state.policy.approvalTimeoutSeconds}s`);
-        if (!approval) return end('noise', 'the alerts resolved while the plan waited for approval');
+        const answer = await awaitApproval(plan.approvalReason, { endOnResolve: true });
+        if (answer === 'aborted') return aborted();
+        if (answer === 'timed-out')
+          return end('escalated', `no approval within ${state.policy.approvalTimeoutSeconds}s`);
+        if (answer === 'resolved')
+          return end('noise', 'the alerts resolved while the plan waited for approval');
       }
 
       enter('remediating', `remediating with ${plan.playbook}`);
@@ -496,8 +572,34 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     approvals: state.approvals,
     timeline: state.timeline,
   };
+  if (permitsTaken) {
+    await CancellationScope.nonCancellable(() =>
+      decide.releasePermits({
+        incidentId: `${info.workflowId}/${info.runId}`,
+        services: [...new Set(state.steps.filter((s) => s.outcome).map((s) => s.action.service))],
+        result: remediationResult(ending.outcome, state.steps, stoppedByGovernor),
+        conclusion: ending.conclusion,
+        limits: state.policy?.safety ?? DEFAULT_SAFETY_LIMITS,
+      }),
+    );
+  }
   await CancellationScope.nonCancellable(() => decide.recordOutcome({ ...report, runId: info.runId }));
   return report;
+}
+
+/**
+ * What the breaker learns from an incident that held permits: a recovery closes it; acting and then
+ * escalating (a step that did not verify, a service that did not recover, an activity out of retries)
+ * counts as a failure. Aborts by people, noise and stops by the governor's own limits count for nothing.
+ */
+function remediationResult(
+  outcome: Outcome,
+  steps: StepRecord[],
+  stoppedByGovernor: boolean,
+): RemediationResult {
+  if (outcome === 'recovered') return 'recovered';
+  if (outcome === 'escalated' && !stoppedByGovernor && steps.some((s) => s.outcome)) return 'failed';
+  return 'neutral';
 }
 
 function failureMessage(err: unknown): string {

@@ -1,0 +1,49 @@
+import type { GovernorState } from '../model/governor';
+import type { SafetyLimits } from '../model/permits';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * What the governor holds, for the terminal: the pause, open circuit breakers, services under
+ * remediation, and the actions of the last hour against the rate limits.
+ */
+export function formatGovernor(
+  state: GovernorState | undefined,
+  limits: SafetyLimits,
+  now = Date.now(),
+): string {
+  const lines: string[] = [];
+  lines.push(
+    state?.paused
+      ? `automation PAUSED by ${state.paused.by} since ${state.paused.at}: ${state.paused.reason}`
+      : 'automation active',
+  );
+  const permits = state?.permits;
+  const breakers = Object.entries(permits?.breakers ?? {}).map(([service, b]) => {
+    const recent = b.failures.filter((at) => now - Date.parse(at) < limits.breakerWindowSeconds * 1000);
+    return { service, recent, last: b.lastConclusion };
+  });
+  const open = breakers.filter((b) => b.recent.length >= limits.breakerFailures);
+  lines.push(
+    open.length === 0
+      ? 'circuit breakers: all closed'
+      : `circuit breakers OPEN (a human approves each remediation; reset with \`homeostat reset-breaker <service> --by --reason\`):`,
+  );
+  for (const b of open)
+    lines.push(`  ${b.service}: ${b.recent.length} failed remediation(s); last: ${b.last ?? '-'}`);
+  for (const b of breakers.filter((x) => x.recent.length > 0 && x.recent.length < limits.breakerFailures))
+    lines.push(`  ${b.service}: ${b.recent.length}/${limits.breakerFailures} failures toward opening`);
+
+  const leases = Object.entries(permits?.leases ?? {});
+  lines.push(
+    `under remediation: ${leases.length === 0 ? 'nothing' : leases.map(([incident, l]) => `${l.service} (${incident.split('/')[0]})`).join(', ')}` +
+      ` — at most ${limits.maxConcurrentServices} service(s) at once`,
+  );
+  const actions = (permits?.actions ?? []).filter((a) => now - Date.parse(a.at) < HOUR_MS);
+  const perService = new Map<string, number>();
+  for (const a of actions) perService.set(a.service, (perService.get(a.service) ?? 0) + 1);
+  lines.push(`actions in the last hour: ${actions.length}/${limits.maxActionsPerHour}`);
+  for (const [service, count] of perService)
+    lines.push(`  ${service}: ${count}/${limits.maxActionsPerServicePerHour}`);
+  return lines.join('\n');
+}
