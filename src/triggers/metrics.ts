@@ -1,11 +1,48 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { OUTCOMES } from '../model/incidentState';
+
+/** A scrape never waits longer than this on Temporal. */
+const COUNT_TIMEOUT_MS = 3000;
+
+/** Counts the incidents matching a Temporal visibility query (the deployment's task queue is added). */
+export type IncidentCounter = (query: string) => Promise<number>;
 
 /**
  * The webhook server's own Prometheus metrics, on a registry per server (tests run several in one
- * process). Incidents by outcome are the worker's to report: it sets HomeostatOutcome as each closes.
+ * process). Incidents by outcome are counted in Temporal's visibility store at each scrape, so they
+ * survive restarts of this process and agree with what the Temporal UI shows.
  */
 export class WebhookMetrics {
   readonly registry = new Registry();
+
+  constructor(countIncidents?: IncidentCounter) {
+    if (!countIncidents) return;
+    new Gauge({
+      name: 'homeostat_incidents',
+      help: 'Incidents of this deployment in Temporal: open ones, and closed ones by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [this.registry],
+      async collect() {
+        const queries: Array<[string, string]> = [
+          ['open', 'ExecutionStatus="Running"'],
+          ...OUTCOMES.map((o): [string, string] => [o, `HomeostatOutcome="${o}"`]),
+        ];
+        this.reset();
+        try {
+          let timer: NodeJS.Timeout | undefined;
+          const counts = await Promise.race([
+            Promise.all(queries.map(([, q]) => countIncidents(q))),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error('timeout')), COUNT_TIMEOUT_MS);
+            }),
+          ]).finally(() => clearTimeout(timer));
+          queries.forEach(([outcome], i) => this.set({ outcome }, counts[i]!));
+        } catch {
+          // Temporal unreachable: no samples rather than a failed scrape (/readyz reports the outage).
+        }
+      },
+    });
+  }
 
   readonly requests = new Counter({
     name: 'homeostat_webhook_requests_total',

@@ -7,6 +7,7 @@ import { DeliveryDeduper } from './deliveryDeduper';
 import { HttpError } from './http/errors';
 import { sendError } from './http/respond';
 import type { IntakeResult } from './intake';
+import { INCIDENT_WORKFLOW_TYPE } from '../model/incident';
 import { WebhookMetrics } from './metrics';
 import { handleAlertDelivery } from './routes/alerts';
 import { handleHealthz, handleMetrics, handleReadyz } from './routes/health';
@@ -60,7 +61,10 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
   const config = webhookConfigSchema.parse(opts.config);
   const log = opts.log ?? ((msg: string) => console.error(`[homeostat] webhook: ${msg}`));
   const sources = buildSources(config, opts.snsHttpGet);
-  const metrics = new WebhookMetrics();
+  const metrics = new WebhookMetrics(async (query) => {
+    const scoped = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${opts.taskQueue}" AND ${query}`;
+    return (await opts.client.workflow.count(scoped)).count;
+  });
   const deduper = new DeliveryDeduper<IntakeResult[]>(config.replayWindowSeconds * 1000);
   const ctx = { client: opts.client, taskQueue: opts.taskQueue, config, deduper, metrics, log };
 

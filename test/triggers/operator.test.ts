@@ -1,6 +1,6 @@
 import { incidentWorkflowId } from '../../src/model/alert';
 import { startWebhookServer } from '../../src/triggers/server';
-import { withWorker } from '../harness/env';
+import { testActivityDeps, withWorker } from '../harness/env';
 import { eventually, postJson, uniqueService, withWebhookServer } from './helpers';
 
 const OPERATOR = 'operator-token-0123456789abcdef';
@@ -121,41 +121,62 @@ describe('operator endpoints', () => {
   });
 
   it('with a worker running the incident: the state query answers, and a refused update is a 409 with the reason', async () => {
-    await withWorker(async ({ client, taskQueue }) => {
-      const server = await startWebhookServer({
-        client,
-        taskQueue,
-        config: { port: 0, operatorToken: OPERATOR, alertmanager: { token: AM } },
-        log: () => undefined,
-      });
-      const service = uniqueService('worker');
-      try {
-        const workflowId = await openIncident(server.url, service);
-        const described = await eventually(async () => {
-          const res = await getJson(`${server.url}/incidents/${service}`, asOperator);
-          return res.json.state ? res : undefined;
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        const server = await startWebhookServer({
+          client,
+          taskQueue,
+          config: { port: 0, operatorToken: OPERATOR, alertmanager: { token: AM } },
+          log: () => undefined,
         });
-        expect(described.json).toMatchObject({
-          id: workflowId,
-          state: expect.objectContaining({ phase: expect.any(String) }),
-        });
+        const service = uniqueService('worker');
+        try {
+          const workflowId = await openIncident(server.url, service);
+          const described = await eventually(async () => {
+            const res = await getJson(`${server.url}/incidents/${service}`, asOperator);
+            return res.json.state ? res : undefined;
+          });
+          expect(described.json).toMatchObject({
+            id: workflowId,
+            state: expect.objectContaining({ phase: expect.any(String) }),
+          });
 
-        // Nobody can approve an incident that is not awaiting approval: the workflow's validator says why.
-        const refused = await postJson(
-          `${server.url}/incidents/${service}/approve`,
-          { by: 'mallory', reason: 'now' },
-          asOperator,
-        );
-        expect(refused.status).toBe(409);
-        expect(refused.json.message).toMatch(/approval|approver|over|closed|completed/i);
-      } finally {
-        await server.close();
-        // The incident would otherwise keep waiting for approval after the worker stops.
-        await client.workflow
-          .getHandle(incidentWorkflowId(service))
-          .terminate('test over')
-          .catch(() => undefined);
-      }
-    });
+          // Nobody can approve an incident that is not awaiting approval: the workflow's validator says why.
+          const refused = await postJson(
+            `${server.url}/incidents/${service}/approve`,
+            { by: 'mallory', reason: 'now' },
+            asOperator,
+          );
+          expect(refused.status).toBe(409);
+          expect(refused.json.message).toMatch(/approval|approver|over|closed|completed/i);
+
+          // /metrics counts this deployment's incidents in Temporal: open, then closed by outcome.
+          const gauge = async (outcome: string): Promise<number | undefined> => {
+            const text = await (await fetch(`${server.url}/metrics`)).text();
+            const m = new RegExp(`^homeostat_incidents\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
+            return m ? Number(m[1]) : undefined;
+          };
+          await eventually(async () => ((await gauge('open')) === 1 ? true : undefined));
+          expect(await gauge('aborted')).toBe(0);
+          const abort = await postJson(
+            `${server.url}/incidents/${service}/abort`,
+            { by: 'alice', reason: 'test over' },
+            asOperator,
+          );
+          expect(abort.status).toBe(200);
+          await client.workflow.getHandle(workflowId).result();
+          await eventually(async () => ((await gauge('aborted')) === 1 ? true : undefined));
+          expect(await gauge('open')).toBe(0);
+        } finally {
+          await server.close();
+          // The incident would otherwise keep waiting for approval after the worker stops.
+          await client.workflow
+            .getHandle(incidentWorkflowId(service))
+            .terminate('test over')
+            .catch(() => undefined);
+        }
+      },
+      { deps: { approvers: ['alice'], incidents: { ...testActivityDeps().incidents, triageSeconds: 120 } } },
+    );
   });
 });
