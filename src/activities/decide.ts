@@ -4,6 +4,9 @@ import type { IncidentPolicy } from '../model/incidentState';
 import { DEFAULT_SAFETY_LIMITS } from '../model/permits';
 import type { NoPlan, ResolvedPlan } from '../model/plan';
 import { resolvePlan } from '../playbooks/resolve';
+import { applyTrackRecord } from '../playbooks/trackRecord';
+import { readTrackRecord } from './trackRecord';
+import { activityInfo } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 
 /**
@@ -30,7 +33,15 @@ export function decideActivities(deps: ActivityDeps) {
       const { diagnosis, evidence } = req;
       const topology = evidence.services.find((s) => s.service === diagnosis.rootService)?.topology;
       if (!topology) return { playbook: null, reason: `no topology gathered for ${diagnosis.rootService}` };
-      return resolvePlan(deps.catalog, diagnosis, topology);
+      const plan = resolvePlan(deps.catalog, diagnosis, topology);
+      if (plan.playbook === null || !deps.client) return plan;
+      const record = await readTrackRecord(
+        deps.client,
+        activityInfo().taskQueue,
+        evidence.service,
+        plan.playbook,
+      );
+      return applyTrackRecord(plan, record);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { IncidentState } from '../model/incidentState';
+import { describeTrackRecord } from '../model/plan';
 
 /** Human-readable incident status for the terminal. */
 export function formatState(s: IncidentState): string {
@@ -15,7 +16,8 @@ export function formatState(s: IncidentState): string {
   }
   if (s.plan) {
     lines.push(
-      `  plan ${s.plansMade}: ${s.plan.playbook}${s.plan.requiresApproval ? ' (needs approval)' : ''}`,
+      `  plan ${s.plansMade}: ${s.plan.playbook}${s.plan.requiresApproval ? ' (needs approval)' : ''}` +
+        (s.plan.trackRecord ? ` — track record: ${describeTrackRecord(s.plan.trackRecord)}` : ''),
     );
     for (const stage of s.plan.stages) {
       for (const step of stage.steps) {

@@ -51,10 +51,29 @@ export interface ResolvedPlan {
   expectedReleases: Record<string, string>;
   /** Final check of the whole service after the last stage. */
   recovery: VerifyCheck;
+  /** How this playbook did on this service lately (absent where Temporal could not be asked). */
+  trackRecord?: TrackRecord;
+}
+
+/** Closed incidents of one service that ran one playbook: recovered, or escalated after it ran. */
+export interface TrackRecord {
+  service: string;
+  playbook: string;
+  recovered: number;
+  failed: number;
+  days: number;
 }
 
 /** What planning says when no playbook fits. */
 export interface NoPlan {
   playbook: null;
   reason: string;
+}
+
+/** "recovered checkout 2 of 3 runs in 30 days", for people. */
+export function describeTrackRecord(r: TrackRecord): string {
+  const runs = r.recovered + r.failed;
+  return runs === 0
+    ? `no runs on ${r.service} in ${r.days} days`
+    : `recovered ${r.service} ${r.recovered} of ${runs} runs in ${r.days} days`;
 }

@@ -37,6 +37,7 @@ import {
   SA_OUTCOME,
   SA_PHASE,
   SA_PLAYBOOK,
+  SA_RESULT,
   SA_SERVICE,
   SA_SEVERITY,
 } from './searchAttributes';
@@ -573,11 +574,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     timeline: state.timeline,
   };
   if (permitsTaken) {
+    // Only incidents that asked the governor (patch 'governor-permits') get here: old histories replay.
+    const result = remediationResult(ending.outcome, state.steps, stoppedByGovernor);
+    upsertSearchAttributes([{ key: SA_RESULT, value: result }]);
     await CancellationScope.nonCancellable(() =>
       decide.releasePermits({
         incidentId: `${info.workflowId}/${info.runId}`,
         services: [...new Set(state.steps.filter((s) => s.outcome).map((s) => s.action.service))],
-        result: remediationResult(ending.outcome, state.steps, stoppedByGovernor),
+        result,
         conclusion: ending.conclusion,
         limits: state.policy?.safety ?? DEFAULT_SAFETY_LIMITS,
       }),

@@ -10,6 +10,11 @@ export const SA_FAILURE_CLASS = defineSearchAttributeKey('HomeostatFailureClass'
 export const SA_PLAYBOOK = defineSearchAttributeKey('HomeostatPlaybook', 'KEYWORD');
 export const SA_OUTCOME = defineSearchAttributeKey('HomeostatOutcome', 'KEYWORD');
 export const SA_SEVERITY = defineSearchAttributeKey('HomeostatSeverity', 'KEYWORD');
+/**
+ * Set when an incident that acted closes: `recovered`, `failed` (acted, then escalated) or `neutral`.
+ * Planning counts it per service and playbook to learn which playbooks work where.
+ */
+export const SA_RESULT = defineSearchAttributeKey('HomeostatResult', 'KEYWORD');
 
 export const ALL_SEARCH_ATTRIBUTES = [
   SA_SERVICE,
@@ -18,4 +23,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   SA_PLAYBOOK,
   SA_OUTCOME,
   SA_SEVERITY,
+  SA_RESULT,
 ] as const;

@@ -1,4 +1,7 @@
-import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { INCIDENT_WORKFLOW_TYPE } from '../../src/model/incident';
+import { SA_PLAYBOOK, SA_RESULT, SA_SERVICE } from '../../src/workflows/searchAttributes';
 import { startGovernor } from '../../src/activities/governor';
 import { governorWorkflowId, type GovernorState } from '../../src/model/governor';
 import type { IncidentReport } from '../../src/model/incidentState';
@@ -11,9 +14,9 @@ import {
 } from '../../src/model/permits';
 import { approveUpdate } from '../../src/workflows/api';
 import { governorQuery, releasePermitsUpdate, requestPermitUpdate } from '../../src/workflows/governorApi';
-import { withWorker } from '../harness/env';
+import { testServerAddress, withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { waitForMetric } from '../fleet/fleetHarness';
+import { waitFor, waitForMetric } from '../fleet/fleetHarness';
 import {
   deployByHand,
   firingAlert,
@@ -159,5 +162,56 @@ describe('incident: governor permits', () => {
     // Stopped by our own limit: not a failed remediation, so the breaker stays closed.
     expect(state.permits?.breakers).toEqual({});
     await deployByHand(fleet(), 'checkout', 'v1', 'test-reset');
+  });
+  it('asks a human for a playbook that mostly failed on the service lately, and records its result', async () => {
+    const taskQueue = `test-${randomUUID()}`;
+    // Three closed incidents of this deployment in which rollback-bad-release failed on checkout,
+    // written to Temporal's visibility the way closed incidents are (started, then closed).
+    const connection = await Connection.connect({ address: testServerAddress() });
+    try {
+      const client = new Client({ connection });
+      for (let i = 0; i < 3; i++) {
+        const handle = await client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
+          workflowId: `past-incident-${randomUUID()}`,
+          taskQueue,
+          args: [],
+          typedSearchAttributes: [
+            { key: SA_SERVICE, value: 'checkout' },
+            { key: SA_PLAYBOOK, value: 'rollback-bad-release' },
+            { key: SA_RESULT, value: 'failed' },
+          ],
+        });
+        await handle.terminate('a past incident, closed');
+      }
+      await waitFor(
+        'the past incidents in visibility',
+        async () =>
+          (await client.workflow.count(`TaskQueue="${taskQueue}" AND HomeostatResult="failed"`)).count ===
+            3 || undefined,
+        30_000,
+      );
+    } finally {
+      await connection.close();
+    }
+
+    await badCheckout();
+    const { report, result } = await withWorker(
+      async ({ client }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        const waiting = await waitForState(handle, 'asking a human', (s) => s.phase === 'awaiting-approval');
+        expect(waiting.plan?.approvalReason).toMatch(
+          /learned: rollback-bad-release recovered checkout in only 0 of its last 3 runs/,
+        );
+        expect(waiting.plan?.trackRecord).toMatchObject({ recovered: 0, failed: 3 });
+        await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'watching it' }] });
+        const report = (await handle.result()) as IncidentReport;
+        const attrs = (await handle.describe()).typedSearchAttributes;
+        return { report, result: attrs.get(SA_RESULT) };
+      },
+      { taskQueue, deps: depsWith({}) },
+    );
+    expect(report.outcome).toBe('recovered');
+    // The next plan on this queue counts this run as a recovery.
+    expect(result).toBe('recovered');
   });
 });

@@ -7,6 +7,7 @@ import type { Diagnosis } from '../../src/model/diagnosis';
 import type { ResolvedPlan } from '../../src/model/plan';
 import { CatalogError, loadCatalog } from '../../src/playbooks/catalog';
 import { resolvePlan } from '../../src/playbooks/resolve';
+import { applyTrackRecord } from '../../src/playbooks/trackRecord';
 import { targets } from './evidence';
 
 const badRelease: Diagnosis = {
@@ -93,6 +94,43 @@ describe('resolvePlan', () => {
       kind: 'set-weights',
       service: 'payments',
       weights: { primary: 0, standby: 100 },
+    });
+  });
+});
+
+describe('learning from the track record', () => {
+  const plan = resolvePlan(loadCatalog(), badRelease, topology) as ResolvedPlan;
+  const record = (recovered: number, failed: number) => ({
+    service: 'checkout',
+    playbook: 'rollback-bad-release',
+    recovered,
+    failed,
+    days: 30,
+  });
+
+  it('asks a human for a playbook that mostly failed on the service lately', () => {
+    const learned = applyTrackRecord(plan, record(1, 2));
+    expect(learned.requiresApproval).toBe(true);
+    expect(learned.approvalReason).toMatch(
+      /learned: rollback-bad-release recovered checkout in only 1 of its last 3 runs/,
+    );
+    expect(learned.trackRecord).toEqual(record(1, 2));
+  });
+
+  it('keeps running unattended on a good record, or on too few runs to judge', () => {
+    expect(applyTrackRecord(plan, record(2, 2)).requiresApproval).toBe(false);
+    expect(applyTrackRecord(plan, record(0, 2)).requiresApproval).toBe(false);
+    expect(applyTrackRecord(plan, record(0, 0))).toMatchObject({
+      requiresApproval: false,
+      trackRecord: record(0, 0),
+    });
+  });
+
+  it('never lifts an approval the catalog asks for', () => {
+    const gated = { ...plan, requiresApproval: true, approvalReason: 'playbook says so' };
+    expect(applyTrackRecord(gated, record(9, 0))).toMatchObject({
+      requiresApproval: true,
+      approvalReason: 'playbook says so',
     });
   });
 });
