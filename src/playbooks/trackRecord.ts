@@ -1,4 +1,4 @@
-import type { ResolvedPlan, TrackRecord } from '../model/plan';
+import { describeTrackRecord, type ResolvedPlan, type TrackRecord } from '../model/plan';
 
 /**
  * Learning from outcomes: a playbook that has mostly failed on a service lately stops running
@@ -14,8 +14,13 @@ export const MIN_RUNS = 3;
 export const MIN_SUCCESS_RATIO = 0.5;
 
 export function applyTrackRecord(plan: ResolvedPlan, record: TrackRecord): ResolvedPlan {
-  const learned = { ...plan, trackRecord: record };
   const runs = record.recovered + record.failed;
+  const learned = {
+    ...plan,
+    trackRecord: record,
+    approvalReason:
+      runs > 0 ? `${plan.approvalReason} (${describeTrackRecord(record)})` : plan.approvalReason,
+  };
   if (plan.requiresApproval || runs < MIN_RUNS || record.recovered / runs >= MIN_SUCCESS_RATIO)
     return learned;
   return {

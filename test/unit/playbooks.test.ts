@@ -118,7 +118,11 @@ describe('learning from the track record', () => {
   });
 
   it('keeps running unattended on a good record, or on too few runs to judge', () => {
-    expect(applyTrackRecord(plan, record(2, 2)).requiresApproval).toBe(false);
+    expect(applyTrackRecord(plan, record(2, 2))).toMatchObject({
+      requiresApproval: false,
+      approvalReason:
+        'playbook rollback-bad-release is approved to run unattended (recovered checkout 2 of 4 runs in 30 days)',
+    });
     expect(applyTrackRecord(plan, record(0, 2)).requiresApproval).toBe(false);
     expect(applyTrackRecord(plan, record(0, 0))).toMatchObject({
       requiresApproval: false,
@@ -130,7 +134,7 @@ describe('learning from the track record', () => {
     const gated = { ...plan, requiresApproval: true, approvalReason: 'playbook says so' };
     expect(applyTrackRecord(gated, record(9, 0))).toMatchObject({
       requiresApproval: true,
-      approvalReason: 'playbook says so',
+      approvalReason: 'playbook says so (recovered checkout 9 of 9 runs in 30 days)',
     });
   });
 });
