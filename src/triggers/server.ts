@@ -12,6 +12,7 @@ import { WebhookMetrics } from './metrics';
 import { handleAlertDelivery } from './routes/alerts';
 import { handleHealthz, handleMetrics, handleReadyz } from './routes/health';
 import { handleOperator } from './routes/operator';
+import { handleSafety } from './routes/safety';
 import { alertmanagerSource } from './sources/alertmanager';
 import { cloudwatchSource } from './sources/cloudwatch';
 import { genericSource } from './sources/generic';
@@ -72,7 +73,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
   function metricLabel(path: string[]): string {
     const [first, second] = path;
     if (first === 'alerts') return sources.has(second ?? '') ? second! : 'unknown';
-    if (first === 'incidents') return 'operator';
+    if (first === 'incidents' || first === 'safety') return 'operator';
     if (first === 'healthz' || first === 'readyz' || first === 'metrics') return first;
     return 'other';
   }
@@ -90,6 +91,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
       return await handleAlertDelivery(source, req, res, ctx);
     }
     if (first === 'incidents') return await handleOperator(path, req, res, ctx);
+    if (first === 'safety') return await handleSafety(path, req, res, ctx);
     if (path.length === 1 && req.method === 'GET') {
       if (first === 'healthz') return handleHealthz(res);
       if (first === 'readyz') return await handleReadyz(res, opts.client, config.retryAfterSeconds);

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   proxyActivities,
@@ -46,11 +47,24 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   const record = (kind: GovernorLogEntry['kind'], req: PauseRequest & { service?: string }): void => {
     state.log = [...state.log, { ...req, kind, at: new Date().toISOString() }].slice(-LOG_LIMIT);
   };
+  const notApprover = (by: string, what: string): string | undefined =>
+    loaded.policy && !loaded.policy.approvers.includes(by)
+      ? `${by} is not an approver; only approvers may ${what}`
+      : undefined;
+  /**
+   * Approver-only changes: the validator refuses non-approvers without a trace once the policy is
+   * loaded; an update that arrives while the governor is still loading it (just started) waits for the
+   * policy in the handler and is refused there, rather than asking the person to try again.
+   */
   const mustBeApprover = (by: string, what: string): void => {
-    const policy = loaded.policy;
-    if (!policy) throw new Error('the governor is still loading its policy; try again in a moment');
-    if (!policy.approvers.includes(by))
-      throw new Error(`${by} is not an approver; only approvers may ${what}`);
+    const why = notApprover(by, what);
+    if (why) throw new Error(why);
+  };
+  const approverOnly = async <T>(by: string, what: string, change: () => T): Promise<T> => {
+    await condition(() => loaded.policy !== undefined);
+    const why = notApprover(by, what);
+    if (why) throw ApplicationFailure.create({ message: why, nonRetryable: true });
+    return change();
   };
   const needsWho = (req: PauseRequest): void => {
     if (!req.by?.trim() || !req.reason?.trim()) throw new Error('say who (by) and why (reason)');
@@ -74,12 +88,16 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   );
   setHandler(
     resumeUpdate,
-    (req) => {
-      state.paused = null;
-      record('resume', req);
-      show();
-      return state;
-    },
+    (req) =>
+      approverOnly(req.by, 'resume', () => {
+        // Checked again: another resume may have landed while this one waited for the policy.
+        if (!state.paused)
+          throw ApplicationFailure.create({ message: 'automation is not paused', nonRetryable: true });
+        state.paused = null;
+        record('resume', req);
+        show();
+        return state;
+      }),
     {
       validator: (req) => {
         needsWho(req);
@@ -101,11 +119,12 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   });
   setHandler(
     resetBreakerUpdate,
-    (req) => {
-      delete permits.breakers[req.service];
-      record('breaker-reset', req);
-      return state;
-    },
+    (req) =>
+      approverOnly(req.by, 'reset a circuit breaker', () => {
+        delete permits.breakers[req.service];
+        record('breaker-reset', req);
+        return state;
+      }),
     {
       validator: (req) => {
         needsWho(req);

@@ -1,4 +1,5 @@
 import { incidentWorkflowId } from '../../src/model/alert';
+import { governorWorkflowId } from '../../src/model/governor';
 import { startWebhookServer } from '../../src/triggers/server';
 import { testActivityDeps, withWorker } from '../harness/env';
 import { eventually, postJson, uniqueService, withWebhookServer } from './helpers';
@@ -177,6 +178,70 @@ describe('operator endpoints', () => {
         }
       },
       { deps: { approvers: ['alice'], incidents: { ...testActivityDeps().incidents, triageSeconds: 120 } } },
+    );
+  });
+  it('drive the governor: pause for anyone with the token, resume and breaker reset for approvers only', async () => {
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        const server = await startWebhookServer({
+          client,
+          taskQueue,
+          config: { port: 0, operatorToken: OPERATOR },
+          log: () => undefined,
+        });
+        const safety = `${server.url}/safety`;
+        try {
+          expect((await getJson(safety)).status).toBe(401);
+          expect((await getJson(safety, asOperator)).json).toMatchObject({ state: null });
+
+          const noReason = await postJson(`${safety}/pause`, { by: 'bob' }, asOperator);
+          expect(noReason).toMatchObject({ status: 400, json: { field: 'reason' } });
+          expect((await getJson(safety, asOperator)).json).toMatchObject({ state: null }); // nothing changed
+
+          const paused = await postJson(
+            `${safety}/pause`,
+            { by: 'bob', reason: 'bad deploy day' },
+            asOperator,
+          );
+          expect(paused.status).toBe(200);
+          expect(paused.json).toMatchObject({ state: { paused: { by: 'bob', reason: 'bad deploy day' } } });
+          const refused = await postJson(`${safety}/resume`, { by: 'bob', reason: 'done' }, asOperator);
+          expect(refused.status).toBe(409);
+          expect(refused.json.message).toMatch(/bob is not an approver/);
+          const resumed = await postJson(
+            `${safety}/resume`,
+            { by: 'alice', reason: 'all clear' },
+            asOperator,
+          );
+          expect(resumed).toMatchObject({ status: 200, json: { state: { paused: null } } });
+
+          const notOpen = await postJson(
+            `${safety}/breakers/checkout/reset`,
+            { by: 'alice', reason: 'x' },
+            asOperator,
+          );
+          expect(notOpen.status).toBe(409);
+          expect(notOpen.json.message).toMatch(/circuit breaker of checkout is not open/);
+          expect((await postJson(`${safety}/frobnicate`, { by: 'a', reason: 'b' }, asOperator)).status).toBe(
+            404,
+          );
+          expect((await getJson(`${safety}/pause`, asOperator)).status).toBe(405);
+
+          const after = await getJson(safety, asOperator);
+          const log = (after.json.state as { log: Array<{ kind: string; by: string }> }).log;
+          expect(log.map((e) => [e.kind, e.by])).toEqual([
+            ['pause', 'bob'],
+            ['resume', 'alice'],
+          ]);
+        } finally {
+          await server.close();
+          await client.workflow
+            .getHandle(governorWorkflowId(taskQueue))
+            .terminate('test over')
+            .catch(() => undefined);
+        }
+      },
+      { deps: { approvers: ['alice'] } },
     );
   });
 });

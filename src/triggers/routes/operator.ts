@@ -27,12 +27,12 @@ export interface OperatorContext {
   config: WebhookConfig;
 }
 
-const approvalSchema = z.strictObject({
+export const approvalSchema = z.strictObject({
   by: z.string().trim().min(1).max(200),
   reason: z.string().trim().min(1).max(2000),
   fastPath: z.boolean().optional(),
 });
-const abortSchema = approvalSchema.omit({ fastPath: true });
+export const abortSchema = approvalSchema.omit({ fastPath: true });
 
 /** `/incidents/<id>` takes a workflow id (`incident:checkout`, URL-encoded) or just the incident key. */
 function workflowIdOf(segment: string): string {
@@ -47,7 +47,7 @@ function workflowIdOf(segment: string): string {
   return id.startsWith('incident:') ? id : incidentWorkflowId(id);
 }
 
-function authenticateOperator(req: IncomingMessage, config: WebhookConfig): void {
+export function authenticateOperator(req: IncomingMessage, config: WebhookConfig): void {
   if (!config.operatorToken)
     throw new HttpError(
       403,
@@ -80,7 +80,7 @@ const GRPC_CANCELLED = 1;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
 /** A deadline ran out: the workflow exists but no worker answered in time. */
-function isTimeout(err: unknown): boolean {
+export function isTimeout(err: unknown): boolean {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
   const code = e?.code ?? e?.cause?.code;
