@@ -19,6 +19,9 @@ const REQUIRED = [
   // Recorded after the governor's permits (patch 'governor-permits'); the governor's own history too.
   'breaker-approved',
   'governor-permits',
+  // After the governor signals waiting incidents on resume (patch 'pause-resume-signal'):
+  'paused-resumed-by-signal',
+  'governor-paused-resumed',
 ];
 
 describe('replay of recorded incident histories', () => {

@@ -3,7 +3,12 @@ import { activityInfo } from '@temporalio/activity';
 import type { Workflow } from '@temporalio/common';
 import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId, type Pause } from '../model/governor';
 import type { PermitDecision, PermitRelease, PermitRequest } from '../model/permits';
-import { governorQuery, releasePermitsUpdate, requestPermitUpdate } from '../workflows/governorApi';
+import {
+  governorQuery,
+  releasePermitsUpdate,
+  requestPermitUpdate,
+  waitOutPauseUpdate,
+} from '../workflows/governorApi';
 import type { ActivityDeps } from './deps';
 
 /** The governor of this worker's task queue, started if nobody has started it yet. */
@@ -36,6 +41,17 @@ export function governorActivities(deps: ActivityDeps) {
         if (err instanceof WorkflowNotFoundError) return null;
         throw err;
       }
+    },
+
+    /**
+     * The pause, if set, with the incident registered to be signalled when it ends (one step, so a
+     * resume between the read and the registration cannot be missed). Starts the governor if needed.
+     */
+    async waitOutPause(req: { workflowId: string }): Promise<Pause | null> {
+      return await requireClient(deps).workflow.executeUpdateWithStart(waitOutPauseUpdate, {
+        args: [req],
+        startWorkflowOperation: startGovernor(activityInfo().taskQueue),
+      });
     },
 
     /**

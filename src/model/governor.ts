@@ -34,4 +34,6 @@ export interface GovernorState {
   log: GovernorLogEntry[];
   /** Rate limits, blast radius and circuit breakers (absent in runs started before permits existed). */
   permits?: PermitState;
+  /** Incidents waiting for the pause to end, signalled on resume. */
+  waiting?: string[];
 }

@@ -17,3 +17,6 @@ export const approveUpdate = defineUpdate<ApprovalDecision, [ApprovalRequest]>('
 export const abortUpdate = defineUpdate<ApprovalDecision, [AbortRequest]>('abortIncident');
 
 export const stateQuery = defineQuery<IncidentState>('state');
+
+/** Sent by the governor to the incidents waiting on the global pause when an approver resumes. */
+export const automationResumedSignal = defineSignal('automationResumed');

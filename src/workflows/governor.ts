@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -19,7 +20,9 @@ import {
   requestPermitUpdate,
   resetBreakerUpdate,
   resumeUpdate,
+  waitOutPauseUpdate,
 } from './governorApi';
+import { automationResumedSignal } from './api';
 import { decidePermit, releasePermits } from './permitRules';
 import { SA_PHASE } from './searchAttributes';
 
@@ -30,6 +33,8 @@ const { loadPolicy } = proxyActivities<HomeostatActivities>({
 
 /** Entries kept in the governor's audit log (older ones are in earlier runs' histories). */
 const LOG_LIMIT = 200;
+/** Incidents remembered as waiting on the pause (each also re-checks hourly, so none is stranded). */
+const WAITING_LIMIT = 1000;
 
 /**
  * One long-running workflow per task queue (`homeostat-governor/<queue>`) holding the global pause and
@@ -60,11 +65,11 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
     const why = notApprover(by, what);
     if (why) throw new Error(why);
   };
-  const approverOnly = async <T>(by: string, what: string, change: () => T): Promise<T> => {
+  const approverOnly = async <T>(by: string, what: string, change: () => T | Promise<T>): Promise<T> => {
     await condition(() => loaded.policy !== undefined);
     const why = notApprover(by, what);
     if (why) throw ApplicationFailure.create({ message: why, nonRetryable: true });
-    return change();
+    return await change();
   };
   const needsWho = (req: PauseRequest): void => {
     if (!req.by?.trim() || !req.reason?.trim()) throw new Error('say who (by) and why (reason)');
@@ -89,13 +94,23 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   setHandler(
     resumeUpdate,
     (req) =>
-      approverOnly(req.by, 'resume', () => {
+      approverOnly(req.by, 'resume', async () => {
         // Checked again: another resume may have landed while this one waited for the policy.
         if (!state.paused)
           throw ApplicationFailure.create({ message: 'automation is not paused', nonRetryable: true });
         state.paused = null;
         record('resume', req);
         show();
+        const waiting = state.waiting ?? [];
+        state.waiting = [];
+        // An incident that closed meanwhile cannot be signalled; the others act at once.
+        await Promise.all(
+          waiting.map((id) =>
+            getExternalWorkflowHandle(id)
+              .signal(automationResumedSignal)
+              .catch(() => undefined),
+          ),
+        );
         return state;
       }),
     {
@@ -103,6 +118,20 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
         needsWho(req);
         if (!state.paused) throw new Error('automation is not paused');
         mustBeApprover(req.by, 'resume');
+      },
+    },
+  );
+
+  setHandler(
+    waitOutPauseUpdate,
+    ({ workflowId }) => {
+      if (!state.paused) return null;
+      state.waiting = [...new Set([...(state.waiting ?? []), workflowId])].slice(-WAITING_LIMIT);
+      return state.paused;
+    },
+    {
+      validator: (req) => {
+        if (typeof req?.workflowId !== 'string' || !req.workflowId) throw new Error('workflowId is required');
       },
     },
   );

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { BreakerResetRequest, GovernorState, PauseRequest } from '../model/governor';
+import type { BreakerResetRequest, GovernorState, Pause, PauseRequest } from '../model/governor';
 import type { PermitDecision, PermitRelease, PermitRequest } from '../model/permits';
 
 /**
@@ -16,3 +16,8 @@ export const requestPermitUpdate = defineUpdate<PermitDecision, [PermitRequest]>
 export const releasePermitsUpdate = defineUpdate<void, [PermitRelease]>('releasePermits');
 /** An approver closes a service's open circuit breaker (after fixing what made remediations fail). */
 export const resetBreakerUpdate = defineUpdate<GovernorState, [BreakerResetRequest]>('resetBreaker');
+/**
+ * An incident about to act asks whether automation is paused; if it is, the governor remembers it and
+ * signals it (`automationResumed`) on resume, so a long pause costs the incident no polling.
+ */
+export const waitOutPauseUpdate = defineUpdate<Pause | null, [{ workflowId: string }]>('waitOutPause');

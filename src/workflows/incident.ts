@@ -30,7 +30,15 @@ import type {
 import { DEFAULT_SAFETY_LIMITS, type RemediationResult } from '../model/permits';
 import type { PlannedStep, ResolvedPlan } from '../model/plan';
 import type { Topology } from '../model/signals';
-import { abortSignal, abortUpdate, alertSignal, approveSignal, approveUpdate, stateQuery } from './api';
+import {
+  abortSignal,
+  abortUpdate,
+  alertSignal,
+  approveSignal,
+  approveUpdate,
+  automationResumedSignal,
+  stateQuery,
+} from './api';
 import { allResolved, applyAlerts, initialState, statusLine, TERMINAL } from './incidentState';
 import {
   SA_FAILURE_CLASS,
@@ -83,6 +91,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
   let permitsTaken = false;
   /** The governor's limits stopped the incident: not a failed remediation for the breaker. */
   let stoppedByGovernor = false;
+  /** Set by the governor's signal when an approver resumes automation. */
+  let resumed = false;
 
   const note = (event: string): void => {
     state.timeline.push({ at: new Date().toISOString(), phase: state.phase, event });
@@ -106,6 +116,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     }
   });
   setHandler(stateQuery, () => state);
+  setHandler(automationResumedSignal, () => {
+    resumed = true;
+  });
 
   /** Why `by` may not decide now, or undefined when they may. Fails closed: no policy, no approvers → nobody. */
   const refusal = (kind: 'approve' | 'abort', by: string, reason: string): string | undefined => {
@@ -251,9 +264,19 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
     if (!pause) return;
     const resumeIn = state.phase;
     enter('paused', `automation is paused by ${pause.by} (${pause.reason}); waiting — abort still works`);
-    for (let wait = 5; pause && !abortion; wait = Math.min(wait * 2, 60)) {
-      await condition(() => Boolean(abortion), `${wait} seconds`);
-      if (!abortion) pause = await decide.readPause();
+    if (patched('pause-resume-signal')) {
+      // The governor signals this incident on resume; the hourly re-check only guards against a lost
+      // signal (a governor terminated by hand), so a weekend-long freeze adds a few events an hour.
+      while (pause && !abortion) {
+        resumed = false;
+        pause = await decide.waitOutPause({ workflowId: info.workflowId });
+        if (pause) await condition(() => resumed || Boolean(abortion), '1 hour');
+      }
+    } else {
+      for (let wait = 5; pause && !abortion; wait = Math.min(wait * 2, 60)) {
+        await condition(() => Boolean(abortion), `${wait} seconds`);
+        if (!abortion) pause = await decide.readPause();
+      }
     }
     if (!abortion) enter(resumeIn, 'automation resumed');
   };

@@ -1,6 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId } from '../../src/model/governor';
-import { pauseUpdate, resumeUpdate } from '../../src/workflows/governorApi';
+import { governorQuery, pauseUpdate, resumeUpdate } from '../../src/workflows/governorApi';
 import type { IncidentReport } from '../../src/model/incidentState';
 import { abortUpdate, approveSignal, approveUpdate } from '../../src/workflows/api';
 import { withWorker } from '../harness/env';
@@ -163,12 +163,22 @@ describe('incident: approvals and aborts', () => {
           .getHandle(governorId)
           .executeUpdate(resumeUpdate, { args: [{ by: 'alice', reason: 'freeze over' }] });
         const report = (await handle.result()) as IncidentReport;
+        // The first fixture predates the resume signal (patch 'pause-resume-signal'): both must replay.
         await maybeRecordHistory(client, handle.workflowId, 'paused-then-resumed');
+        await maybeRecordHistory(client, handle.workflowId, 'paused-resumed-by-signal');
+        // The governor woke the incident with a signal on resume (no polling through a long pause).
+        const signals = ((await handle.fetchHistory()).events ?? [])
+          .map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
+          .filter(Boolean);
+        expect(signals).toContain('automationResumed');
+        const governor = await client.workflow.getHandle(governorId).query(governorQuery);
+        expect(governor.waiting).toEqual([]);
         expect(report.outcome).toBe('recovered');
         const events = report.timeline.map((t) => t.event).join('\n');
         expect(events).toMatch(/automation is paused by bob \(change freeze\)/);
         expect(events).toMatch(/automation resumed/);
         expect((await ledger(fleet(), prefix)).length).toBe(2);
+        await maybeRecordHistory(client, governorId, 'governor-paused-resumed');
         await client.workflow.getHandle(governorId).terminate('test done');
       },
       { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
