@@ -13,6 +13,7 @@ import { ensureSearchAttributes } from '../src/workers/searchAttributes';
 import { resolveTemporalCli } from '../src/workers/temporalCli';
 import { alertSignal } from '../src/workflows/api';
 import { SA_PHASE, SA_SERVICE, SA_SEVERITY } from '../src/workflows/searchAttributes';
+import { measure, type RunFigures } from './measure';
 
 /**
  * Intake benchmark, loopback only, on a dev server of its own (temp SQLite file, removed after):
@@ -32,40 +33,6 @@ const STORM_ALERTS_PER_REQUEST = 10;
 const TOKEN = 'bench-alertmanager-token-0123456789';
 
 const log = (msg: string): void => console.log(msg);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-interface RunFigures {
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
-/** Runs `n` operations with `concurrency` in flight, timing each. */
-async function measure(
-  n: number,
-  concurrency: number,
-  op: (i: number) => Promise<void>,
-): Promise<RunFigures> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        const t0 = performance.now();
-        await op(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
 
 function alertmanagerBody(alerts: { service: string; fingerprint: string }[]): string {
   const startsAt = new Date().toISOString();

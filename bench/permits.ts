@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { updateGovernor } from '../src/activities/governor';
+import { governorWorkflowId } from '../src/model/governor';
+import { DEFAULT_SAFETY_LIMITS, type SafetyLimits } from '../src/model/permits';
+import { loadCatalog } from '../src/playbooks/catalog';
+import { startDevServer } from '../src/workers/devServer';
+import { freePort } from '../src/workers/ports';
+import { ensureSearchAttributes } from '../src/workers/searchAttributes';
+import { resolveTemporalCli } from '../src/workers/temporalCli';
+import { createHomeostatWorker } from '../src/workers/worker';
+import { governorQuery, requestPermitUpdate } from '../src/workflows/governorApi';
+import { measure } from './measure';
+
+/**
+ * Can one governor workflow serve a storm of incidents? Loopback only, on a dev server of its own (temp
+ * SQLite file, removed after) with a Homeostat worker:
+ *  - baseline: reads of the governor's state (the query every paused-check makes), N with C in flight;
+ *  - measured: permit requests (an update each, decided and recorded by the governor), N with C in
+ *    flight from N/4 incidents over 20 services — the cost a step pays before it acts.
+ * Prints both and their ratio; then checks the governor counted every grant once.
+ * Usage: node --import tsx bench/permits.ts [requests=1000] [concurrency=16]
+ */
+
+const REQUESTS = Number(process.argv[2] ?? 1_000);
+const CONCURRENCY = Number(process.argv[3] ?? 16);
+const SERVICES = 20;
+// Limits high enough that every request is granted: the bench measures the path, not the refusals.
+const LIMITS: SafetyLimits = {
+  ...DEFAULT_SAFETY_LIMITS,
+  maxActionsPerServicePerHour: REQUESTS,
+  maxActionsPerHour: REQUESTS * 2,
+  maxConcurrentServices: SERVICES,
+};
+
+const log = (msg: string): void => console.log(msg);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-bench-'));
+  const server = await startDevServer({
+    cli: resolveTemporalCli(),
+    ip: '127.0.0.1',
+    port: await freePort(),
+    dbFile: join(dir, 'temporal.db'),
+    logFile: join(dir, 'temporal.log'),
+    namespace: 'default',
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const native = await NativeConnection.connect({ address: server.address });
+  try {
+    await ensureSearchAttributes(connection, 'default');
+    const client = new Client({ connection, namespace: 'default' });
+    const taskQueue = 'bench-permits';
+    const worker = await createHomeostatWorker({
+      connection: native,
+      namespace: 'default',
+      taskQueue,
+      shutdownGraceSeconds: 0,
+      activityDeps: {
+        client,
+        catalog: loadCatalog(),
+        incidents: {
+          approvalTimeoutSeconds: 60,
+          triageSeconds: 0,
+          recentWindowSeconds: 30,
+          baselineWindowSeconds: 600,
+          dryRun: false,
+        },
+        approvers: [],
+        recordDir: join(dir, 'incidents'),
+      },
+    });
+    await worker.runUntil(async () => {
+      const governor = client.workflow.getHandle(governorWorkflowId(taskQueue));
+      // The activities' own path to the governor.
+      const permit = (run: string, i: number) =>
+        updateGovernor(client, taskQueue, requestPermitUpdate, {
+          permitId: `${run}-incident-${Math.floor(i / 4)}/step-${i % 4}`,
+          incidentId: `${run}-incident-${Math.floor(i / 4)}`,
+          service: `svc-${i % SERVICES}`,
+          stepId: `step-${i % 4}`,
+          limits: LIMITS,
+        });
+      log(`Temporal dev server ${server.address}; ${REQUESTS} requests, ${CONCURRENCY} in flight`);
+
+      // Warm up both paths (the governor exists, the worker has its workflow cached).
+      await measure(100, CONCURRENCY, async (i) => void (await permit('warm', i)));
+      await measure(100, CONCURRENCY, async () => void (await governor.query(governorQuery)));
+
+      const reads = await measure(
+        REQUESTS,
+        CONCURRENCY,
+        async () => void (await governor.query(governorQuery)),
+      );
+      let denied = 0;
+      const permits = await measure(REQUESTS, CONCURRENCY, async (i) => {
+        if ((await permit('run', i)).verdict !== 'granted') denied++;
+      });
+      log(
+        `baseline  governor state query: ${reads.perSecond.toFixed(0)}/s, p50 ${reads.p50.toFixed(1)} ms, p99 ${reads.p99.toFixed(1)} ms`,
+      );
+      log(
+        `measured  permit request (update): ${permits.perSecond.toFixed(0)}/s, p50 ${permits.p50.toFixed(1)} ms, p99 ${permits.p99.toFixed(1)} ms`,
+      );
+      log(
+        `ratio     permit / query: throughput ${(permits.perSecond / reads.perSecond).toFixed(2)}×, p50 latency ${(permits.p50 / reads.p50).toFixed(2)}×`,
+      );
+
+      const state = await governor.query(governorQuery);
+      const counted = state.permits?.actions.filter((a) => a.permitId.startsWith('run-')).length ?? 0;
+      log(`check     ${counted} grants recorded for ${REQUESTS} requests; ${denied} refused`);
+      if (denied > 0 || counted !== REQUESTS) throw new Error('the governor lost or refused permits');
+      const history = (await governor.describe()).historyLength;
+      log(`          governor history: ${history} events (it continues as new when the server suggests)`);
+    });
+  } finally {
+    await native.close();
+    await connection.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
