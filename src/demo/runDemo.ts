@@ -102,4 +102,5 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   log('');
   log('demo: done. The stack keeps running — browse the incidents in the Temporal UI, or break something:');
   log(`  node --import tsx scripts/fault.ts --list --url ${o.controlUrl}`);
+  log('  npx homeostat safety   (the governor: pause, circuit breakers, actions against the rate limits)');
 }
