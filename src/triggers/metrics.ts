@@ -3,6 +3,8 @@ import { OUTCOMES } from '../model/incidentState';
 
 /** A scrape never waits longer than this on Temporal. */
 const COUNT_TIMEOUT_MS = 3000;
+/** Incident counts are reused for this long (Prometheus scrapes every 15 s or more). */
+const COUNT_CACHE_MS = 2000;
 
 /** Counts the incidents matching a Temporal visibility query (the deployment's task queue is added). */
 export type IncidentCounter = (query: string) => Promise<number>;
@@ -17,26 +19,36 @@ export class WebhookMetrics {
 
   constructor(countIncidents?: IncidentCounter) {
     if (!countIncidents) return;
+    const queries: Array<[string, string]> = [
+      ['open', 'ExecutionStatus="Running"'],
+      ...OUTCOMES.map((o): [string, string] => [o, `HomeostatOutcome="${o}"`]),
+    ];
+    // /metrics is unauthenticated: scrapes within COUNT_CACHE_MS share one round of counts, so a
+    // caller hammering it cannot turn into load on Temporal's visibility store.
+    let cached: { at: number; counts: Promise<number[]> } | undefined;
+    const counts = (): Promise<number[]> => {
+      if (cached && Date.now() - cached.at < COUNT_CACHE_MS) return cached.counts;
+      let timer: NodeJS.Timeout | undefined;
+      const round = Promise.race([
+        Promise.all(queries.map(([, q]) => countIncidents(q))),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), COUNT_TIMEOUT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      cached = { at: Date.now(), counts: round };
+      round.catch(() => (cached = undefined)); // a failed round is retried at the next scrape
+      return round;
+    };
     new Gauge({
       name: 'homeostat_incidents',
       help: 'Incidents of this deployment in Temporal: open ones, and closed ones by outcome',
       labelNames: ['outcome'] as const,
       registers: [this.registry],
       async collect() {
-        const queries: Array<[string, string]> = [
-          ['open', 'ExecutionStatus="Running"'],
-          ...OUTCOMES.map((o): [string, string] => [o, `HomeostatOutcome="${o}"`]),
-        ];
         this.reset();
         try {
-          let timer: NodeJS.Timeout | undefined;
-          const counts = await Promise.race([
-            Promise.all(queries.map(([, q]) => countIncidents(q))),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error('timeout')), COUNT_TIMEOUT_MS);
-            }),
-          ]).finally(() => clearTimeout(timer));
-          queries.forEach(([outcome], i) => this.set({ outcome }, counts[i]!));
+          const values = await counts();
+          queries.forEach(([outcome], i) => this.set({ outcome }, values[i]!));
         } catch {
           // Temporal unreachable: no samples rather than a failed scrape (/readyz reports the outage).
         }
