@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { governorWorkflowId } from '../../src/model/governor';
 import type { IncidentReport } from '../../src/model/incidentState';
+import { governorQuery } from '../../src/workflows/governorApi';
 import { testServerAddress, TEST_ENV } from '../harness/env';
 import { waitFor, waitForMetric } from '../fleet/fleetHarness';
 import {
@@ -106,6 +108,13 @@ describe('incident: worker crashes', () => {
           e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeAction',
       );
       expect(scheduledActions).toHaveLength(2);
+
+      // The governor counted one permit per step, whatever the crashes retried, and the lease is back.
+      const governor = await client.workflow.getHandle(governorWorkflowId(taskQueue)).query(governorQuery);
+      expect(governor.permits?.actions.map((a) => a.permitId).sort()).toEqual(
+        report.steps.map((s) => s.actionId).sort(),
+      );
+      expect(governor.permits?.leases).toEqual({});
     } finally {
       await killHard(worker);
     }
