@@ -137,6 +137,11 @@ describe('the homeostat CLI', () => {
         }
         const safety = await cli('safety');
         expect(safety.out).toMatch(/circuit breakers OPEN/);
+        // The Temporal UI shows the same text as the governor's current details.
+        const metadata = (await client.workflow
+          .getHandle(governorWorkflowId(taskQueue))
+          .query('__temporal_workflow_metadata')) as { currentDetails?: string };
+        expect(metadata.currentDetails).toMatch(/checkout: 2 failed remediation\(s\)/);
         expect(safety.out).toMatch(/checkout: 2 failed remediation\(s\); last: rollback did not verify/);
         expect((await cli('list')).out).toMatch(/CIRCUIT BREAKER OPEN for checkout/);
         expect(await cli('reset-breaker', 'checkout', '--by', 'bob', '--reason', 'looks fine')).toMatchObject(

@@ -13,7 +13,7 @@ import { abortUpdate, approveUpdate, stateQuery } from '../workflows/api';
 import { governorQuery, pauseUpdate, resetBreakerUpdate, resumeUpdate } from '../workflows/governorApi';
 import { connectClient } from '../workers/connection';
 import { formatState } from './format';
-import { formatGovernor } from './formatGovernor';
+import { formatGovernor } from '../model/governorSummary';
 import { toWorkflowId } from './incidentId';
 
 const USAGE = `usage: homeostat <command>

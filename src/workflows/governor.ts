@@ -5,6 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -12,7 +13,13 @@ import {
 import type { HomeostatActivities } from '../activities';
 import type { GovernorLogEntry, GovernorState, PauseRequest } from '../model/governor';
 import type { IncidentPolicy } from '../model/incidentState';
-import { emptyPermitState, type PermitRelease, type PermitRequest } from '../model/permits';
+import { formatGovernor } from '../model/governorSummary';
+import {
+  DEFAULT_SAFETY_LIMITS,
+  emptyPermitState,
+  type PermitRelease,
+  type PermitRequest,
+} from '../model/permits';
 import {
   governorQuery,
   pauseUpdate,
@@ -47,8 +54,13 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   const permits = (state.permits ??= emptyPermitState());
   // Filled once the policy activity returns; handlers registered before that read it when called.
   const loaded: { policy?: IncidentPolicy } = {};
-  const show = (): void =>
+  const show = (): void => {
     upsertSearchAttributes([{ key: SA_PHASE, value: state.paused ? 'paused' : 'active' }]);
+    describe();
+  };
+  /** The Temporal UI's current details of the governor: what `homeostat safety` prints. */
+  const describe = (): void =>
+    setCurrentDetails(formatGovernor(state, loaded.policy?.safety ?? DEFAULT_SAFETY_LIMITS, Date.now()));
   const record = (kind: GovernorLogEntry['kind'], req: PauseRequest & { service?: string }): void => {
     state.log = [...state.log, { ...req, kind, at: new Date().toISOString() }].slice(-LOG_LIMIT);
   };
@@ -136,22 +148,38 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
     },
   );
 
-  setHandler(requestPermitUpdate, (req) => decidePermit(permits, req, Date.now()), {
-    validator: (req) => validPermitRequest(req),
-  });
-  setHandler(releasePermitsUpdate, (rel) => releasePermits(permits, rel, Date.now()), {
-    validator: (rel) => {
-      if (!rel?.incidentId || !Array.isArray(rel.services))
-        throw new Error('incidentId and services are required');
-      validLimits(rel.limits);
+  setHandler(
+    requestPermitUpdate,
+    (req) => {
+      const decision = decidePermit(permits, req, Date.now());
+      describe();
+      return decision;
     },
-  });
+    {
+      validator: (req) => validPermitRequest(req),
+    },
+  );
+  setHandler(
+    releasePermitsUpdate,
+    (rel) => {
+      releasePermits(permits, rel, Date.now());
+      describe();
+    },
+    {
+      validator: (rel) => {
+        if (!rel?.incidentId || !Array.isArray(rel.services))
+          throw new Error('incidentId and services are required');
+        validLimits(rel.limits);
+      },
+    },
+  );
   setHandler(
     resetBreakerUpdate,
     (req) =>
       approverOnly(req.by, 'reset a circuit breaker', () => {
         delete permits.breakers[req.service];
         record('breaker-reset', req);
+        describe();
         return state;
       }),
     {
@@ -167,6 +195,7 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
 
   show();
   loaded.policy = await loadPolicy();
+  describe();
   await condition(() => workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
   await continueAsNew<typeof governorWorkflow>(state);

@@ -1,5 +1,5 @@
-import type { GovernorState } from '../model/governor';
-import type { SafetyLimits } from '../model/permits';
+import type { GovernorState } from './governor';
+import type { SafetyLimits } from './permits';
 
 const HOUR_MS = 3_600_000;
 
