@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { incidentWorkflowId } from '../src/model/alert';
 import { INCIDENT_WORKFLOW_TYPE, type AlertBatch, type IncidentInput } from '../src/model/incident';
 import { startWebhookServer } from '../src/triggers/server';
-import { startDevServer } from '../src/workers/devServer';
-import { freePort } from '../src/workers/ports';
-import { ensureSearchAttributes } from '../src/workers/searchAttributes';
-import { resolveTemporalCli } from '../src/workers/temporalCli';
 import { alertSignal } from '../src/workflows/api';
 import { SA_PHASE, SA_SERVICE, SA_SEVERITY } from '../src/workflows/searchAttributes';
+import { startBenchServer } from './benchServer';
 import { measure, type RunFigures } from './measure';
 
 /**
@@ -133,20 +127,10 @@ async function rawSignalWithStart(
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'homeostat-bench-'));
-  const server = await startDevServer({
-    cli: resolveTemporalCli(),
-    ip: '127.0.0.1',
-    port: await freePort(),
-    dbFile: join(dir, 'temporal.db'),
-    logFile: join(dir, 'temporal.log'),
-    namespace: 'default',
-  });
-  const connection = await Connection.connect({ address: server.address });
+  const bench = await startBenchServer();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
-    await ensureSearchAttributes(connection, 'default');
-    const client = new Client({ connection, namespace: 'default' });
+    const client = bench.client;
     const taskQueue = 'bench-intake';
     const webhook = await startWebhookServer({
       client,
@@ -158,7 +142,7 @@ async function main(): Promise<void> {
     const retries = { count: 0 };
     try {
       log(
-        `Temporal dev server ${server.address}; webhook ${webhook.url}; ${REQUESTS} requests, ${CONCURRENCY} in flight, ${SERVICES} services`,
+        `Temporal dev server ${bench.address}; webhook ${webhook.url}; ${REQUESTS} requests, ${CONCURRENCY} in flight, ${SERVICES} services`,
       );
       const service = (run: string, i: number): string => `${run}-${i % SERVICES}`;
 
@@ -265,9 +249,7 @@ async function main(): Promise<void> {
     }
   } finally {
     agent.destroy();
-    await connection.close();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { updateGovernor } from '../src/activities/governor';
 import { governorWorkflowId } from '../src/model/governor';
 import { DEFAULT_SAFETY_LIMITS, type SafetyLimits } from '../src/model/permits';
 import { loadCatalog } from '../src/playbooks/catalog';
-import { startDevServer } from '../src/workers/devServer';
-import { freePort } from '../src/workers/ports';
-import { ensureSearchAttributes } from '../src/workers/searchAttributes';
-import { resolveTemporalCli } from '../src/workers/temporalCli';
 import { createHomeostatWorker } from '../src/workers/worker';
 import { governorQuery, requestPermitUpdate } from '../src/workflows/governorApi';
+import { startBenchServer } from './benchServer';
 import { measure } from './measure';
 
 /**
@@ -39,20 +33,10 @@ const LIMITS: SafetyLimits = {
 const log = (msg: string): void => console.log(msg);
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'homeostat-bench-'));
-  const server = await startDevServer({
-    cli: resolveTemporalCli(),
-    ip: '127.0.0.1',
-    port: await freePort(),
-    dbFile: join(dir, 'temporal.db'),
-    logFile: join(dir, 'temporal.log'),
-    namespace: 'default',
-  });
-  const connection = await Connection.connect({ address: server.address });
+  const server = await startBenchServer();
   const native = await NativeConnection.connect({ address: server.address });
   try {
-    await ensureSearchAttributes(connection, 'default');
-    const client = new Client({ connection, namespace: 'default' });
+    const client = server.client;
     const taskQueue = 'bench-permits';
     const worker = await createHomeostatWorker({
       connection: native,
@@ -70,7 +54,7 @@ async function main(): Promise<void> {
           dryRun: false,
         },
         approvers: [],
-        recordDir: join(dir, 'incidents'),
+        recordDir: join(server.dir, 'incidents'),
       },
     });
     await worker.runUntil(async () => {
@@ -118,9 +102,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await native.close();
-    await connection.close();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
