@@ -4,7 +4,7 @@ import type { IncidentReport } from '../src/model/incidentState';
 import { governorWorkflowId } from '../src/model/governor';
 import { PROJECT_ROOT } from '../src/workers/temporalCli';
 import { governorQuery, releasePermitsUpdate } from '../src/workflows/governorApi';
-import { startGovernor } from '../src/activities/governor';
+import { updateGovernor } from '../src/activities/governor';
 import { DEFAULT_SAFETY_LIMITS } from '../src/model/permits';
 import { testActivityDeps, testServerAddress, withWorker } from './harness/env';
 import { firingAlert, openIncident, waitForState } from './incident/harness';
@@ -122,17 +122,12 @@ describe('the homeostat CLI', () => {
         expect((await cli('safety')).out).toMatch(/automation active\ncircuit breakers: all closed/);
         // Two failed remediations of checkout, reported the way incidents report them.
         for (const incidentId of ['i1', 'i2']) {
-          await client.workflow.executeUpdateWithStart(releasePermitsUpdate, {
-            args: [
-              {
-                incidentId,
-                services: ['checkout'],
-                result: 'failed',
-                conclusion: 'rollback did not verify',
-                limits: DEFAULT_SAFETY_LIMITS,
-              },
-            ],
-            startWorkflowOperation: startGovernor(taskQueue),
+          await updateGovernor(client, taskQueue, releasePermitsUpdate, {
+            incidentId,
+            services: ['checkout'],
+            result: 'failed',
+            conclusion: 'rollback did not verify',
+            limits: DEFAULT_SAFETY_LIMITS,
           });
         }
         const safety = await cli('safety');

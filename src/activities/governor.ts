@@ -12,7 +12,7 @@ import {
 import type { ActivityDeps } from './deps';
 
 /** The governor of this worker's task queue, started if nobody has started it yet. */
-export function startGovernor(taskQueue: string): WithStartWorkflowOperation<Workflow> {
+function startGovernor(taskQueue: string): WithStartWorkflowOperation<Workflow> {
   return new WithStartWorkflowOperation(GOVERNOR_WORKFLOW_TYPE, {
     workflowId: governorWorkflowId(taskQueue),
     taskQueue,

@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
-import {
-  Client,
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../model/config';
-import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId, type Pause } from '../model/governor';
+import { updateGovernor } from '../activities/governor';
+import { governorWorkflowId, type Pause } from '../model/governor';
 import { INCIDENT_WORKFLOW_TYPE } from '../model/incident';
 import type { SafetyLimits } from '../model/permits';
 import { abortUpdate, approveUpdate, stateQuery } from '../workflows/api';
@@ -68,14 +64,7 @@ async function main(argv: string[]): Promise<number> {
       const { by, reason } = whoAndWhy(command, values);
       const state =
         command === 'pause'
-          ? await client.workflow.executeUpdateWithStart(pauseUpdate, {
-              args: [{ by, reason }],
-              startWorkflowOperation: new WithStartWorkflowOperation(GOVERNOR_WORKFLOW_TYPE, {
-                workflowId: governorWorkflowId(cfg.worker.taskQueue),
-                taskQueue: cfg.worker.taskQueue,
-                workflowIdConflictPolicy: 'USE_EXISTING',
-              }),
-            })
+          ? await updateGovernor(client, cfg.worker.taskQueue, pauseUpdate, { by, reason })
           : await client.workflow
               .getHandle(governorWorkflowId(cfg.worker.taskQueue))
               .executeUpdate(resumeUpdate, { args: [{ by, reason }] });

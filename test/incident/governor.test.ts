@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { INCIDENT_WORKFLOW_TYPE } from '../../src/model/incident';
 import { SA_PLAYBOOK, SA_RESULT, SA_SERVICE } from '../../src/workflows/searchAttributes';
-import { startGovernor } from '../../src/activities/governor';
+import { updateGovernor } from '../../src/activities/governor';
 import { governorWorkflowId, type GovernorState } from '../../src/model/governor';
 import type { IncidentReport } from '../../src/model/incidentState';
 import {
@@ -42,15 +42,9 @@ describe('incident: governor permits', () => {
       state: async (): Promise<GovernorState> =>
         await client.workflow.getHandle(governorWorkflowId(taskQueue)).query(governorQuery),
       request: async (req: PermitRequest): Promise<PermitDecision> =>
-        await client.workflow.executeUpdateWithStart(requestPermitUpdate, {
-          args: [req],
-          startWorkflowOperation: startGovernor(taskQueue),
-        }),
+        await updateGovernor(client, taskQueue, requestPermitUpdate, req),
       release: async (rel: PermitRelease): Promise<void> =>
-        await client.workflow.executeUpdateWithStart(releasePermitsUpdate, {
-          args: [rel],
-          startWorkflowOperation: startGovernor(taskQueue),
-        }),
+        await updateGovernor(client, taskQueue, releasePermitsUpdate, rel),
     };
   };
 

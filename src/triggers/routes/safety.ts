@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { startGovernor } from '../../activities/governor';
+import { updateGovernor } from '../../activities/governor';
 import { governorWorkflowId, type GovernorState } from '../../model/governor';
 import { governorQuery, pauseUpdate, resetBreakerUpdate, resumeUpdate } from '../../workflows/governorApi';
 import { parseJson, readBody, requireMediaType } from '../http/body';
@@ -59,12 +59,7 @@ export async function handleSafety(
   let state: GovernorState;
   try {
     if (action === 'pause') {
-      state = await withDeadline(() =>
-        ctx.client.workflow.executeUpdateWithStart(pauseUpdate, {
-          args: [who],
-          startWorkflowOperation: startGovernor(ctx.taskQueue),
-        }),
-      );
+      state = await withDeadline(() => updateGovernor(ctx.client, ctx.taskQueue, pauseUpdate, who));
     } else if (action === 'resume') {
       state = await withDeadline(() =>
         ctx.client.workflow.getHandle(governorId).executeUpdate(resumeUpdate, { args: [who] }),
