@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: no Node built-ins, no I/O, nothing but @temporalio/workflow and pure modules.
-    files: ['src/workflows/**/*.ts'],
+    files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -43,7 +43,16 @@ export default tseslint.config(
               message: 'workflows import only @temporalio/workflow and pure modules',
             },
             {
-              group: ['../activities/*', '../providers/*', '../workers/*', '../triggers/*'],
+              group: [
+                '**/activities/*',
+                '**/activities',
+                '**/providers/*',
+                '**/workers/*',
+                '**/triggers/*',
+                '**/client/*',
+                '**/cli/*',
+                '**/fleet/*',
+              ],
               allowTypeImports: true,
               message: 'workflows reach side effects only through activities',
             },

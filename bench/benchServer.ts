@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../src/workers/devServer';
-import { freePort } from '../src/workers/ports';
-import { ensureSearchAttributes } from '../src/workers/searchAttributes';
-import { resolveTemporalCli } from '../src/workers/temporalCli';
+import { startDevServer } from '../workers/devServer';
+import { freePort } from '../workers/ports';
+import { ensureSearchAttributes } from '../workers/searchAttributes';
+import { resolveTemporalCli } from '../workers/temporalCli';
 
 export interface BenchServer {
   address: string;

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFleet } from '../src/demo/startFleet';
+import { startFleet } from '../fleet/startFleet';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE = 4096;

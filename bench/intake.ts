@@ -1,11 +1,11 @@
 import { Agent, request } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { incidentWorkflowId } from '../src/model/alert';
-import { INCIDENT_WORKFLOW_TYPE, type AlertBatch, type IncidentInput } from '../src/model/incident';
-import { startWebhookServer } from '../src/triggers/server';
-import { alertSignal } from '../src/workflows/api';
-import { SA_PHASE, SA_SERVICE, SA_SEVERITY } from '../src/workflows/searchAttributes';
+import { incidentWorkflowId } from '../core/model/alert';
+import { INCIDENT_WORKFLOW_TYPE, type AlertBatch, type IncidentInput } from '../core/model/incident';
+import { startWebhookServer } from '../triggers/server';
+import { alertSignal } from '../workflows/api';
+import { SA_PHASE, SA_SERVICE, SA_SEVERITY } from '../workflows/searchAttributes';
 import { startBenchServer } from './benchServer';
 import { measure, type RunFigures } from './measure';
 

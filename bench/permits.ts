@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { updateGovernor } from '../src/activities/governor';
-import { governorWorkflowId } from '../src/model/governor';
-import { DEFAULT_SAFETY_LIMITS, type SafetyLimits } from '../src/model/permits';
-import { loadCatalog } from '../src/playbooks/catalog';
-import { createHomeostatWorker } from '../src/workers/worker';
-import { governorQuery, requestPermitUpdate } from '../src/workflows/governorApi';
+import { updateGovernor } from '../activities/governor';
+import { governorWorkflowId } from '../core/model/governor';
+import { DEFAULT_SAFETY_LIMITS, type SafetyLimits } from '../core/model/permits';
+import { loadCatalog } from '../core/playbooks/catalog';
+import { createHomeostatWorker } from '../workers/worker';
+import { governorQuery, requestPermitUpdate } from '../workflows/governorApi';
 import { startBenchServer } from './benchServer';
 import { measure } from './measure';
 

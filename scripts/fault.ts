@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { FAULT_SCENARIOS } from '../src/demo/faultScenarios';
+import { FAULT_SCENARIOS } from '../fleet/faultScenarios';
 
 const USAGE =
   'usage: scripts/fault.ts <scenario> [--service s] [--target id] [--by who] [--url controlUrl] [--clear]\n' +

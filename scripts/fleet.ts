@@ -5,9 +5,9 @@
  * HOMEOSTAT_FLEET_LOAD_RPS (30); state lives in $HOMEOSTAT_STATE_DIR/fleet (delete it to start over).
  */
 import { join } from 'node:path';
-import { startFleet } from '../src/demo/startFleet';
-import { FAULT_SCENARIOS } from '../src/demo/faultScenarios';
-import { loadConfig } from '../src/model/config';
+import { startFleet } from '../fleet/startFleet';
+import { FAULT_SCENARIOS } from '../fleet/faultScenarios';
+import { loadConfig } from '../core/model/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();

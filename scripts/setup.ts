@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeCli, resolveTemporalCli, TemporalCliError } from '../src/workers/temporalCli';
+import { describeCli, resolveTemporalCli, TemporalCliError } from '../workers/temporalCli';
 
 /**
  * Idempotent set-up run by `npm start` and `npm test`: finds or builds the Temporal CLI once. With

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { IncidentReport } from '../src/model/incidentState';
-import { governorWorkflowId } from '../src/model/governor';
-import { PROJECT_ROOT } from '../src/workers/temporalCli';
-import { governorQuery, releasePermitsUpdate } from '../src/workflows/governorApi';
-import { updateGovernor } from '../src/activities/governor';
-import { DEFAULT_SAFETY_LIMITS } from '../src/model/permits';
+import type { IncidentReport } from '../core/model/incidentState';
+import { governorWorkflowId } from '../core/model/governor';
+import { PROJECT_ROOT } from '../workers/temporalCli';
+import { governorQuery, releasePermitsUpdate } from '../workflows/governorApi';
+import { updateGovernor } from '../activities/governor';
+import { DEFAULT_SAFETY_LIMITS } from '../core/model/permits';
 import { testActivityDeps, testServerAddress, withWorker } from './harness/env';
 import { firingAlert, openIncident, waitForState } from './incident/harness';
 

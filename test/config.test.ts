@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/model/config';
+import { ConfigError, loadConfig } from '../core/model/config';
 
 describe('loadConfig', () => {
   it('gives the embedded defaults with an empty environment', () => {

@@ -4,16 +4,16 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { freePort } from '../src/workers/ports';
-import { PROJECT_ROOT } from '../src/workers/temporalCli';
-import { ALL_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
+import { freePort } from '../workers/ports';
+import { PROJECT_ROOT } from '../workers/temporalCli';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 
 /** The real `npm start` entry point as a child process, with its own ports and state folder. */
 function launch(env: Record<string, string>): {
   child: ChildProcessWithoutNullStreams;
   output: () => string;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/stack.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/stack.ts'], {
     cwd: PROJECT_ROOT,
     // The stack without the demo, on free ports for its fleet and webhook so tests can run side by side.
     env: {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
-import { stackSelfCheck } from '../src/workflows/selfCheck';
+import { stackSelfCheck } from '../workflows/selfCheck';
 import { withWorker } from './harness/env';
 
 describe('stackSelfCheck on the real dev server', () => {

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type RunningDevServer } from '../src/workers/devServer';
-import { freePort } from '../src/workers/ports';
-import { resolveTemporalCli } from '../src/workers/temporalCli';
-import { stackSelfCheck } from '../src/workflows/selfCheck';
+import { startDevServer, type RunningDevServer } from '../workers/devServer';
+import { freePort } from '../workers/ports';
+import { resolveTemporalCli } from '../workers/temporalCli';
+import { stackSelfCheck } from '../workflows/selfCheck';
 import { withWorker } from './harness/env';
 
 /**

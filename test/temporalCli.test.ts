@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCompatibleVersion, resolveTemporalCli, TemporalCliError } from '../src/workers/temporalCli';
+import { isCompatibleVersion, resolveTemporalCli, TemporalCliError } from '../workers/temporalCli';
 
 /** A fake `temporal` that prints a version line, to steer the PATH rule without the real binary. */
 function fakeCli(dir: string, versionLine: string): string {

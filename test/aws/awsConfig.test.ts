@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/model/config';
+import { loadConfig } from '../../core/model/config';
 
 /** The `aws` section: structured mapping from the JSON file, region and endpoint from the environment. */
 describe('aws configuration', () => {

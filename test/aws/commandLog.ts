@@ -1,4 +1,4 @@
-import type { AwsClients } from '../../src/providers/aws';
+import type { AwsClients } from '../../providers/aws';
 
 /**
  * Records the name of every command the provider's SDK clients send (ECS, ELBv2, CloudWatch). Counting

@@ -1,12 +1,12 @@
-import { awsConfigSchema } from '../../src/model/awsConfig';
+import { awsConfigSchema } from '../../core/model/awsConfig';
 import {
   createAwsClients,
   createAwsProviders,
   destroyAwsClients,
   type AwsClients,
-} from '../../src/providers/aws';
-import { ProviderError, type Providers } from '../../src/providers/types';
-import { freePort } from '../../src/workers/ports';
+} from '../../providers/aws';
+import { ProviderError, type Providers } from '../../providers/types';
+import { freePort } from '../../workers/ports';
 import { startMoto, type MotoServer } from './motoServer';
 import { CELLS, seed, type Seeded } from './seed';
 import { startThrottlingProxy, type ThrottlingProxy } from './throttlingProxy';

@@ -1,13 +1,13 @@
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { AwsConfig } from '../../src/model/awsConfig';
-import type { IncidentReport } from '../../src/model/incidentState';
+import type { AwsConfig } from '../../core/model/awsConfig';
+import type { IncidentReport } from '../../core/model/incidentState';
 import {
   createAwsClients,
   createAwsProviders,
   destroyAwsClients,
   type AwsClients,
-} from '../../src/providers/aws';
-import type { Providers } from '../../src/providers/types';
+} from '../../providers/aws';
+import type { Providers } from '../../providers/types';
 import { waitFor } from '../fleet/fleetHarness';
 import { testActivityDeps, withWorker } from '../harness/env';
 import { fastCatalog, firingAlert, INCIDENT_WINDOWS, openIncident } from '../incident/harness';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { MOTO_SERVER_BIN, MOTO_VERSION } from '../../scripts/setup.d/20-moto';
-import { freePort } from '../../src/workers/ports';
+import { freePort } from '../../workers/ports';
 
 /**
  * moto in server mode: a real AWS API implementation (ECS, ELBv2, CloudWatch, EC2…) on 127.0.0.1.

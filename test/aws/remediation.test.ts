@@ -2,8 +2,8 @@ import {
   DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { createAwsProviders, type AwsClients } from '../../src/providers/aws';
-import { ProviderError, type RemediationProvider } from '../../src/providers/types';
+import { createAwsProviders, type AwsClients } from '../../providers/aws';
+import { ProviderError, type RemediationProvider } from '../../providers/types';
 import type { CommandLog } from './commandLog';
 import { cellsOnMoto } from './ecsReader';
 import type { MotoServer } from './motoServer';

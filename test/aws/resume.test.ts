@@ -1,7 +1,7 @@
 import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { awsConfigSchema } from '../../src/model/awsConfig';
-import { createAwsClients, createAwsProviders, destroyAwsClients } from '../../src/providers/aws';
-import { ProviderError, type RemediationProvider } from '../../src/providers/types';
+import { awsConfigSchema } from '../../core/model/awsConfig';
+import { createAwsClients, createAwsProviders, destroyAwsClients } from '../../providers/aws';
+import { ProviderError, type RemediationProvider } from '../../providers/types';
 import { recordCommands, type CommandLog } from './commandLog';
 import { cellsOnMoto } from './ecsReader';
 import { SEEDED_DESIRED_COUNT, type MotoServer } from './motoServer';

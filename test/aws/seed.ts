@@ -10,8 +10,8 @@ import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsConfigSchema, type AwsConfig } from '../../src/model/awsConfig';
-import { createAwsClients, destroyAwsClients } from '../../src/providers/aws';
+import { awsConfigSchema, type AwsConfig } from '../../core/model/awsConfig';
+import { createAwsClients, destroyAwsClients } from '../../providers/aws';
 import { defaultSubnets } from './defaultSubnets';
 import { SEEDED_DESIRED_COUNT, type MotoServer } from './motoServer';
 

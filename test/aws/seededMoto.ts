@@ -3,8 +3,8 @@ import {
   createAwsProviders,
   destroyAwsClients,
   type AwsClients,
-} from '../../src/providers/aws';
-import type { Providers } from '../../src/providers/types';
+} from '../../providers/aws';
+import type { Providers } from '../../providers/types';
 import { recordCommands, type CommandLog } from './commandLog';
 import { startMoto, type MotoServer } from './motoServer';
 import { seed, type Seeded } from './seed';

@@ -1,4 +1,4 @@
-import type { MetricSeries, Providers } from '../../src/providers/types';
+import type { MetricSeries, Providers } from '../../providers/types';
 import type { Seeded } from './seed';
 import { startSeededMoto, type SeededMoto } from './seededMoto';
 

@@ -1,7 +1,7 @@
 import type { Deployment } from '@aws-sdk/client-ecs';
-import type { CellState } from '../../src/providers/aws/cellState';
-import { steadyProblem } from '../../src/providers/aws/steadyState';
-import { ProviderError } from '../../src/providers/types';
+import type { CellState } from '../../providers/aws/cellState';
+import { steadyProblem } from '../../providers/aws/steadyState';
+import { ProviderError } from '../../providers/types';
 
 /**
  * The steady-state rule on service shapes real ECS returns but moto cannot produce (two deployments in

@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
-import { freePort } from '../../src/workers/ports';
+import { freePort } from '../../workers/ports';
 
 /**
  * A loopback HTTP proxy in front of moto that answers the next N requests the way AWS answers a

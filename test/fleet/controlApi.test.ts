@@ -1,4 +1,4 @@
-import { ProviderError } from '../../src/providers/types';
+import { ProviderError } from '../../providers/types';
 import {
   actionId,
   isAlive,

@@ -1,4 +1,4 @@
-import type { Providers } from '../../src/providers/types';
+import type { Providers } from '../../providers/types';
 import {
   actionId,
   recentMean,

@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type RunningFleet } from '../../src/demo/startFleet';
-import { createLocalFleetProviders } from '../../src/providers/local';
-import type { MetricSeries, Providers } from '../../src/providers/types';
+import { startFleet, type RunningFleet } from '../../fleet/startFleet';
+import { createLocalFleetProviders } from '../../providers/local';
+import type { MetricSeries, Providers } from '../../providers/types';
 
 /** A fleet for one test file: real processes on loopback, stopped (and its state dir removed) after. */
 export interface TestFleet {

@@ -1,4 +1,4 @@
-import type { Providers } from '../../src/providers/types';
+import type { Providers } from '../../providers/types';
 import { actionId, startTestFleet, waitForMetric, type TestFleet } from './fleetHarness';
 
 /** Faults in a service's cache and job queue, healed by clearCache, replayDeadLetters and scale. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { ActivityDeps } from '../../src/activities';
-import { loadCatalog } from '../../src/playbooks/catalog';
-import { createHomeostatWorker } from '../../src/workers/worker';
+import type { ActivityDeps } from '../../activities';
+import { loadCatalog } from '../../core/playbooks/catalog';
+import { createHomeostatWorker } from '../../workers/worker';
 
 export const TEST_ENV = {
   address: 'HOMEOSTAT_TEST_TEMPORAL_ADDRESS',

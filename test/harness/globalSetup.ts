@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startDevServer } from '../../src/workers/devServer';
-import { freePort } from '../../src/workers/ports';
-import { ensureSearchAttributes } from '../../src/workers/searchAttributes';
-import { resolveTemporalCli } from '../../src/workers/temporalCli';
-import { WORKFLOWS_PATH } from '../../src/workers/worker';
+import { startDevServer } from '../../workers/devServer';
+import { freePort } from '../../workers/ports';
+import { ensureSearchAttributes } from '../../workers/searchAttributes';
+import { resolveTemporalCli } from '../../workers/temporalCli';
+import { WORKFLOWS_PATH } from '../../workers/worker';
 import { TEST_ENV } from './env';
 
 /**

@@ -1,4 +1,4 @@
-import type { RunningDevServer } from '../../src/workers/devServer';
+import type { RunningDevServer } from '../../workers/devServer';
 
 declare global {
   // Shared between Jest's global setup and teardown, which run in the same process.

@@ -1,7 +1,7 @@
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
 import { waitForMetric } from '../fleet/fleetHarness';
-import type { IncidentReport } from '../../src/model/incidentState';
+import type { IncidentReport } from '../../core/model/incidentState';
 import {
   deployByHand,
   firingAlert,

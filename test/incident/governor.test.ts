@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { INCIDENT_WORKFLOW_TYPE } from '../../src/model/incident';
-import { SA_PLAYBOOK, SA_RESULT, SA_SERVICE } from '../../src/workflows/searchAttributes';
-import { updateGovernor } from '../../src/activities/governor';
-import { governorWorkflowId, type GovernorState } from '../../src/model/governor';
-import type { IncidentReport } from '../../src/model/incidentState';
+import { INCIDENT_WORKFLOW_TYPE } from '../../core/model/incident';
+import { SA_PLAYBOOK, SA_RESULT, SA_SERVICE } from '../../workflows/searchAttributes';
+import { updateGovernor } from '../../activities/governor';
+import { governorWorkflowId, type GovernorState } from '../../core/model/governor';
+import type { IncidentReport } from '../../core/model/incidentState';
 import {
   DEFAULT_SAFETY_LIMITS,
   type PermitDecision,
   type PermitRelease,
   type PermitRequest,
   type SafetyLimits,
-} from '../../src/model/permits';
-import { approveUpdate } from '../../src/workflows/api';
-import { governorQuery, releasePermitsUpdate, requestPermitUpdate } from '../../src/workflows/governorApi';
+} from '../../core/model/permits';
+import { approveUpdate } from '../../workflows/api';
+import { governorQuery, releasePermitsUpdate, requestPermitUpdate } from '../../workflows/governorApi';
 import { testServerAddress, withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
 import { waitFor, waitForMetric } from '../fleet/fleetHarness';

@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { ActivityDeps } from '../../src/activities';
-import type { Alert } from '../../src/model/alert';
-import type { IncidentState } from '../../src/model/incidentState';
-import { DEFAULT_CATALOG_PATH, loadCatalog } from '../../src/playbooks/catalog';
-import type { Catalog } from '../../src/playbooks/schema';
-import { FleetControlClient } from '../../src/providers/local/controlClient';
-import { intake } from '../../src/triggers/intake';
-import { PROJECT_ROOT } from '../../src/workers/temporalCli';
-import { stateQuery } from '../../src/workflows/api';
+import type { ActivityDeps } from '../../activities';
+import type { Alert } from '../../core/model/alert';
+import type { IncidentState } from '../../core/model/incidentState';
+import { DEFAULT_CATALOG_PATH, loadCatalog } from '../../core/playbooks/catalog';
+import type { Catalog } from '../../core/playbooks/schema';
+import { FleetControlClient } from '../../providers/local/controlClient';
+import { intake } from '../../triggers/intake';
+import { PROJECT_ROOT } from '../../workers/temporalCli';
+import { stateQuery } from '../../workflows/api';
 import { TEST_ENV, testActivityDeps } from '../harness/env';
 import { sleep, startTestFleet, waitFor, waitForMetric, type TestFleet } from '../fleet/fleetHarness';
 
@@ -168,7 +168,7 @@ export async function pendingActivities(handle: WorkflowHandle): Promise<string[
 /** A Homeostat worker in a process of its own, so a test can SIGKILL it like a crashed host. */
 export function startWorkerProcess(env: Record<string, string>): ChildProcess & { output: () => string } {
   const setpriv = '/usr/bin/setpriv';
-  const args = ['--import', 'tsx', join(PROJECT_ROOT, 'src/workers/workerMain.ts')];
+  const args = ['--import', 'tsx', join(PROJECT_ROOT, 'workers/workerMain.ts')];
   const child = existsSync(setpriv)
     ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args], {
         cwd: PROJECT_ROOT,

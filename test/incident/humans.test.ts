@@ -1,8 +1,8 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId } from '../../src/model/governor';
-import { governorQuery, pauseUpdate, resumeUpdate } from '../../src/workflows/governorApi';
-import type { IncidentReport } from '../../src/model/incidentState';
-import { abortUpdate, approveSignal, approveUpdate } from '../../src/workflows/api';
+import { GOVERNOR_WORKFLOW_TYPE, governorWorkflowId } from '../../core/model/governor';
+import { governorQuery, pauseUpdate, resumeUpdate } from '../../workflows/governorApi';
+import type { IncidentReport } from '../../core/model/incidentState';
+import { abortUpdate, approveSignal, approveUpdate } from '../../workflows/api';
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
 import { sleep, waitForMetric } from '../fleet/fleetHarness';

@@ -1,7 +1,7 @@
-import { SA_OUTCOME, SA_PHASE, SA_SERVICE } from '../../src/workflows/searchAttributes';
-import type { Alert } from '../../src/model/alert';
-import type { IncidentReport } from '../../src/model/incidentState';
-import { intake } from '../../src/triggers/intake';
+import { SA_OUTCOME, SA_PHASE, SA_SERVICE } from '../../workflows/searchAttributes';
+import type { Alert } from '../../core/model/alert';
+import type { IncidentReport } from '../../core/model/incidentState';
+import { intake } from '../../triggers/intake';
 import { testActivityDeps, withWorker } from '../harness/env';
 import { firingAlert, state, waitForState } from './harness';
 

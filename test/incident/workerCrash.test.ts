@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { governorWorkflowId } from '../../src/model/governor';
-import type { IncidentReport } from '../../src/model/incidentState';
-import { governorQuery } from '../../src/workflows/governorApi';
+import { governorWorkflowId } from '../../core/model/governor';
+import type { IncidentReport } from '../../core/model/incidentState';
+import { governorQuery } from '../../workflows/governorApi';
 import { testServerAddress, TEST_ENV } from '../harness/env';
 import { waitFor, waitForMetric } from '../fleet/fleetHarness';
 import {

@@ -1,4 +1,4 @@
-import { incidentWorkflowId } from '../../src/model/alert';
+import { incidentWorkflowId } from '../../core/model/alert';
 import { startAlertmanager, type RunningAlertmanager } from './alertmanagerProcess';
 import { eventually, signalledBatches, uniqueService, withWebhookServer } from './helpers';
 

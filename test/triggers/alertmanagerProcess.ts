@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/workers/ports';
+import { freePort } from '../../workers/ports';
 import { ALERTMANAGER_BIN } from '../../scripts/setup.d/30-alertmanager';
 
 const SETPRIV = '/usr/bin/setpriv';

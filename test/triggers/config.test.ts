@@ -1,6 +1,6 @@
-import { loadConfig } from '../../src/model/config';
-import { urlHostAllowed } from '../../src/triggers/auth/snsSignature';
-import { DEFAULT_SNS_CERT_HOSTS } from '../../src/model/webhookConfig';
+import { loadConfig } from '../../core/model/config';
+import { urlHostAllowed } from '../../triggers/auth/snsSignature';
+import { DEFAULT_SNS_CERT_HOSTS } from '../../core/model/webhookConfig';
 
 describe('webhook configuration', () => {
   it('reads secrets from the environment, lists comma-separated, and fails closed by default', () => {

@@ -1,13 +1,13 @@
 import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
-import { alertSchema, incidentWorkflowId } from '../../src/model/alert';
-import { webhookConfigSchema } from '../../src/model/webhookConfig';
-import { HttpError } from '../../src/triggers/http/errors';
-import { alertmanagerSource } from '../../src/triggers/sources/alertmanager';
-import { genericSource } from '../../src/triggers/sources/generic';
-import { grafanaSource } from '../../src/triggers/sources/grafana';
-import { pagerdutySource } from '../../src/triggers/sources/pagerduty';
-import type { WebhookSource } from '../../src/triggers/sources/types';
+import { alertSchema, incidentWorkflowId } from '../../core/model/alert';
+import { webhookConfigSchema } from '../../core/model/webhookConfig';
+import { HttpError } from '../../triggers/http/errors';
+import { alertmanagerSource } from '../../triggers/sources/alertmanager';
+import { genericSource } from '../../triggers/sources/generic';
+import { grafanaSource } from '../../triggers/sources/grafana';
+import { pagerdutySource } from '../../triggers/sources/pagerduty';
+import type { WebhookSource } from '../../triggers/sources/types';
 import { mutate, Random, randomValue } from './fuzzing';
 import { withWebhookServer, workflowExists, workflowsOnQueue } from './helpers';
 

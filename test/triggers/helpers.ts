@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { AlertBatch } from '../../src/model/incident';
-import type { WebhookConfigInput } from '../../src/model/webhookConfig';
+import type { AlertBatch } from '../../core/model/incident';
+import type { WebhookConfigInput } from '../../core/model/webhookConfig';
 import {
   startWebhookServer,
   type RunningWebhookServer,
   type WebhookServerOptions,
-} from '../../src/triggers/server';
+} from '../../triggers/server';
 import { testServerAddress } from '../harness/env';
 
 export interface WebhookTestContext {

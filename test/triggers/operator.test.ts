@@ -1,6 +1,6 @@
-import { incidentWorkflowId } from '../../src/model/alert';
-import { governorWorkflowId } from '../../src/model/governor';
-import { startWebhookServer } from '../../src/triggers/server';
+import { incidentWorkflowId } from '../../core/model/alert';
+import { governorWorkflowId } from '../../core/model/governor';
+import { startWebhookServer } from '../../triggers/server';
 import { testActivityDeps, withWorker } from '../harness/env';
 import { eventually, postJson, uniqueService, withWebhookServer } from './helpers';
 

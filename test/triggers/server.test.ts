@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { Connection } from '@temporalio/client';
-import { incidentWorkflowId } from '../../src/model/alert';
-import { freePort } from '../../src/workers/ports';
+import { incidentWorkflowId } from '../../core/model/alert';
+import { freePort } from '../../workers/ports';
 import { postJson, signalledBatches, uniqueService, withWebhookServer, workflowExists } from './helpers';
 
 const TOKEN = 'alertmanager-token-0123456789abcdef';

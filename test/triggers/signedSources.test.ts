@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { incidentWorkflowId } from '../../src/model/alert';
-import { signGrafana } from '../../src/triggers/auth/grafanaSignature';
-import { signPagerDuty } from '../../src/triggers/auth/pagerdutySignature';
-import { signStandardWebhook } from '../../src/triggers/auth/standardWebhooks';
+import { incidentWorkflowId } from '../../core/model/alert';
+import { signGrafana } from '../../triggers/auth/grafanaSignature';
+import { signPagerDuty } from '../../triggers/auth/pagerdutySignature';
+import { signStandardWebhook } from '../../triggers/auth/standardWebhooks';
 import {
   postJson,
   signalledBatches,

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { incidentWorkflowId } from '../../src/model/alert';
+import { incidentWorkflowId } from '../../core/model/alert';
 import { postJson, signalledBatches, uniqueService, withWebhookServer, workflowExists } from './helpers';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:homeostat-alarms';

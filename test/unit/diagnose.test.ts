@@ -1,5 +1,5 @@
-import { diagnose } from '../../src/diagnosis/diagnose';
-import type { ServiceEvidence } from '../../src/model/diagnosis';
+import { diagnose } from '../../core/diagnosis/diagnose';
+import type { ServiceEvidence } from '../../core/model/diagnosis';
 import { evidence, NOW, series, targets, topology } from './evidence';
 
 const deployedAgo = (s: number): string => new Date(NOW - s * 1000).toISOString();

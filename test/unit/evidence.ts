@@ -1,5 +1,5 @@
-import type { Evidence, ServiceEvidence } from '../../src/model/diagnosis';
-import type { MetricSeries, Target } from '../../src/model/signals';
+import type { Evidence, ServiceEvidence } from '../../core/model/diagnosis';
+import type { MetricSeries, Target } from '../../core/model/signals';
 
 /** Builders for diagnosis tests: series sampled every second over the last `seconds`. */
 export const NOW = Date.parse('2026-11-28T10:00:00Z');

@@ -3,8 +3,8 @@ import {
   emptyPermitState,
   type PermitRequest,
   type SafetyLimits,
-} from '../../src/model/permits';
-import { breakerOpen, decidePermit, releasePermits } from '../../src/workflows/permitRules';
+} from '../../core/model/permits';
+import { breakerOpen, decidePermit, releasePermits } from '../../workflows/permitRules';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const MIN = 60_000;

@@ -1,13 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { undoActions } from '../../src/activities/act';
-import { judge, chooseSeries } from '../../src/activities/verify';
-import type { Diagnosis } from '../../src/model/diagnosis';
-import type { ResolvedPlan } from '../../src/model/plan';
-import { CatalogError, loadCatalog } from '../../src/playbooks/catalog';
-import { resolvePlan } from '../../src/playbooks/resolve';
-import { applyTrackRecord } from '../../src/playbooks/trackRecord';
+import { undoActions } from '../../activities/act';
+import { judge, chooseSeries } from '../../activities/verify';
+import type { Diagnosis } from '../../core/model/diagnosis';
+import type { ResolvedPlan } from '../../core/model/plan';
+import { CatalogError, loadCatalog } from '../../core/playbooks/catalog';
+import { resolvePlan } from '../../core/playbooks/resolve';
+import { applyTrackRecord } from '../../core/playbooks/trackRecord';
 import { targets } from './evidence';
 
 const badRelease: Diagnosis = {

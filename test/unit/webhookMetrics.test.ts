@@ -1,4 +1,4 @@
-import { WebhookMetrics } from '../../src/triggers/metrics';
+import { WebhookMetrics } from '../../triggers/metrics';
 
 describe('the incidents gauge of /metrics', () => {
   it('shares one round of counts between scrapes close together, and leaves the gauge out when counting fails', async () => {

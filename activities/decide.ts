@@ -1,0 +1,47 @@
+import { diagnose } from '../core/diagnosis/diagnose';
+import type { Diagnosis, Evidence } from '../core/model/diagnosis';
+import type { IncidentPolicy } from '../core/model/incidentState';
+import { DEFAULT_SAFETY_LIMITS } from '../core/model/permits';
+import type { NoPlan, ResolvedPlan } from '../core/model/plan';
+import { resolvePlan } from '../core/playbooks/resolve';
+import { applyTrackRecord } from '../core/playbooks/trackRecord';
+import { readTrackRecord } from './trackRecord';
+import { activityInfo } from '@temporalio/activity';
+import type { ActivityDeps } from './deps';
+
+/**
+ * Diagnosis and planning run as activities, not in the workflow: their rules and the catalog can evolve
+ * without breaking the determinism of running incidents, whose history keeps the result they got.
+ */
+export function decideActivities(deps: ActivityDeps) {
+  return {
+    async loadPolicy(): Promise<IncidentPolicy> {
+      return {
+        approvers: [...deps.approvers],
+        approvalTimeoutSeconds: deps.incidents.approvalTimeoutSeconds,
+        triageSeconds: deps.incidents.triageSeconds,
+        dryRun: deps.incidents.dryRun,
+        safety: { ...(deps.safety ?? DEFAULT_SAFETY_LIMITS) },
+      };
+    },
+
+    async diagnoseIncident(evidence: Evidence): Promise<Diagnosis> {
+      return diagnose(evidence);
+    },
+
+    async planRemediation(req: { diagnosis: Diagnosis; evidence: Evidence }): Promise<ResolvedPlan | NoPlan> {
+      const { diagnosis, evidence } = req;
+      const topology = evidence.services.find((s) => s.service === diagnosis.rootService)?.topology;
+      if (!topology) return { playbook: null, reason: `no topology gathered for ${diagnosis.rootService}` };
+      const plan = resolvePlan(deps.catalog, diagnosis, topology);
+      if (plan.playbook === null || !deps.client) return plan;
+      const record = await readTrackRecord(
+        deps.client,
+        activityInfo().taskQueue,
+        evidence.service,
+        plan.playbook,
+      );
+      return applyTrackRecord(plan, record);
+    },
+  };
+}

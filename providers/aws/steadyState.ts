@@ -1,0 +1,98 @@
+import { ProviderError } from '../types';
+import type { AwsCellConfig } from '../../core/model/awsConfig';
+import type { AwsClients } from './clients';
+import { primaryDeployment, readCells, type CellState } from './cellState';
+
+/** What a cell must look like before an action on it counts as finished. */
+export interface SteadyWant {
+  taskDefinition?: string;
+  desiredCount?: number;
+  /** A restart is under way only once the primary deployment is no longer this one. */
+  replacedDeployment?: string;
+}
+
+/**
+ * Why the cell is not (yet) steady, or undefined when it is. Steady means: the service is on the wanted
+ * task definition and count, exactly one deployment is left (ECS removes the old one when the rollout
+ * is done), that deployment's rolloutState is COMPLETED, and runningCount == desiredCount.
+ *
+ * We compare the *service's* taskDefinition, not the primary deployment's: on ECS they are the same
+ * once UpdateService returns, but moto keeps the deployment record from CreateService (its task
+ * definition and rollout state never change), so only the service-level fields move there.
+ */
+export function steadyProblem(state: CellState, want: SteadyWant = {}): string | undefined {
+  const primary = primaryDeployment(state);
+  // The circuit breaker marks the failed deployment FAILED and rolls back with a new PRIMARY; either way
+  // the release we wait for will not arrive.
+  const failed = state.deployments.find(
+    (d) =>
+      d.rolloutState === 'FAILED' &&
+      (d.status === 'PRIMARY' ||
+        (want.taskDefinition !== undefined && d.taskDefinition === want.taskDefinition)),
+  );
+  if (failed) {
+    throw new ProviderError(
+      `cell ${state.cell.name}: ECS rollout of ${shortRelease(failed.taskDefinition ?? '?')} failed ` +
+        `(${failed.rolloutStateReason ?? 'no reason given'})`,
+      'RolloutFailed',
+      false,
+    );
+  }
+  if (want.taskDefinition && state.taskDefinition !== want.taskDefinition) {
+    return `on ${shortRelease(state.taskDefinition)}, not ${shortRelease(want.taskDefinition)}`;
+  }
+  if (want.desiredCount !== undefined && state.desiredCount !== want.desiredCount) {
+    return `desired ${state.desiredCount}, not ${want.desiredCount}`;
+  }
+  if (want.replacedDeployment && primary?.id === want.replacedDeployment) return 'new deployment not started';
+  if (state.deployments.length > 1) return `${state.deployments.length} deployments in flight`;
+  if (primary?.rolloutState && primary.rolloutState !== 'COMPLETED') return `rollout ${primary.rolloutState}`;
+  if (state.runningCount !== state.desiredCount || state.pendingCount > 0) {
+    return `running ${state.runningCount} of ${state.desiredCount} (${state.pendingCount} pending)`;
+  }
+  return undefined;
+}
+
+/** `family:revision` of a task definition ARN, for messages. */
+export function shortRelease(taskDefinition: string): string {
+  return taskDefinition.split('/').pop() ?? taskDefinition;
+}
+
+export interface WaitOptions {
+  pollMs: number;
+  timeoutMs: number;
+  onProgress?: (detail: string) => void;
+}
+
+/**
+ * Polls until every cell is steady, reporting progress (the activity heartbeats from it) on each round.
+ * A wait that outlasts the timeout is not retried: a rollout stuck that long needs a human.
+ */
+export async function waitForSteady(
+  clients: AwsClients,
+  wants: ReadonlyArray<{ cell: AwsCellConfig; want: SteadyWant }>,
+  opts: WaitOptions,
+): Promise<CellState[]> {
+  if (wants.length === 0) return [];
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const states = await readCells(
+      clients,
+      wants.map((w) => w.cell),
+    );
+    const problems = states
+      .map((s, i) => [s.cell.name, steadyProblem(s, wants[i]!.want)] as const)
+      .filter(([, p]) => p !== undefined);
+    if (problems.length === 0) return states;
+    const detail = `waiting for steady state: ${problems.map(([c, p]) => `${c} ${p}`).join('; ')}`;
+    if (Date.now() >= deadline) {
+      throw new ProviderError(
+        `${detail} — gave up after ${Math.round(opts.timeoutMs / 1000)} s`,
+        'SteadyStateTimeout',
+        false,
+      );
+    }
+    opts.onProgress?.(detail);
+    await new Promise((resolve) => setTimeout(resolve, opts.pollMs));
+  }
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { runDemo } from './runDemo';
+import { startFleet, type RunningFleet } from '../fleet/startFleet';
+import { ConfigError, loadConfig, type HomeostatConfig } from '../core/model/config';
+import { alertmanagerSink } from './monitor/alertmanagerSink';
+import { startMonitor, type RunningMonitor } from './monitor/monitor';
+import { createProviders } from '../providers';
+import { startWebhookServer, type RunningWebhookServer } from '../triggers/server';
+import { startStack, type RunningStack } from './embeddedStack';
+
+const log = (msg: string): void => console.log(msg ? `[homeostat] ${msg}` : '');
+
+/**
+ * `npm start`: the whole stack on the embedded defaults — Temporal dev server and UI, the worker, the
+ * alert webhook, the local fleet with a monitor watching it — and, unless HOMEOSTAT_DEMO=false, the
+ * self-healing demo. Runs until Ctrl-C or SIGTERM, then stops everything in reverse order.
+ */
+async function main(): Promise<number> {
+  let cfg = loadConfig();
+  // The SDK logs every bundle step at INFO; an operator watching the terminal wants warnings only.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  cfg = demoDefaults(cfg);
+
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => log(`while stopping: ${String(err)}`));
+  };
+  let stopped = false;
+  const signalled = new Promise<NodeJS.Signals>((resolveSignal) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const)
+      process.once(sig, () => {
+        stopped = true;
+        resolveSignal(sig);
+      });
+  });
+
+  try {
+    let fleet: RunningFleet | undefined;
+    if (cfg.target === 'local' && !cfg.fleet.controlUrl) {
+      const stateDir = join(resolve(cfg.embedded.stateDir), 'fleet');
+      fleet = await startFleet({
+        stateDir,
+        controlPort: cfg.fleet.controlPort,
+        replicasPerService: cfg.fleet.replicasPerService,
+        loadRps: cfg.fleet.loadRps,
+      });
+      stops.push(() => fleet!.stop());
+      log(`local fleet: control API ${fleet.controlUrl}, ${cfg.fleet.loadRps} requests/s on web`);
+    }
+    const providers = createProviders(cfg, fleet?.controlUrl);
+    const stack: RunningStack = await startStack(cfg, log, providers);
+    stops.push(() => stack.stop());
+
+    const webhook: RunningWebhookServer = await startWebhookServer({
+      client: stack.client,
+      taskQueue: stack.taskQueue,
+      config: cfg.webhook,
+      log: (m) => log(`webhook: ${m}`),
+    });
+    stops.push(() => webhook.close());
+    log(`alert webhook: ${webhook.url}/alerts/<alertmanager|cloudwatch|pagerduty|grafana|generic>`);
+
+    let monitor: RunningMonitor | undefined;
+    if (cfg.target === 'local' && providers && cfg.webhook.alertmanager.token) {
+      monitor = startMonitor({
+        signals: providers.signals,
+        services: ['web'],
+        deliver: alertmanagerSink(`${webhook.url}/alerts/alertmanager`, cfg.webhook.alertmanager.token),
+        log,
+      });
+      stops.push(() => monitor!.stop());
+      log('monitor: watching web (error ratio, latency, queue, dead letters), alerting through the webhook');
+    }
+
+    log(
+      `ready. Temporal UI: ${stack.uiUrl ?? '(headless)'} — gRPC ${stack.address}, namespace ${stack.namespace}`,
+    );
+    log(
+      `approvers: ${cfg.approvers.join(', ') || 'nobody (set HOMEOSTAT_APPROVERS)'}. Ctrl-C stops everything.`,
+    );
+
+    if (cfg.demo && fleet && providers) {
+      void runDemo({
+        client: stack.client,
+        providers,
+        controlUrl: fleet.controlUrl,
+        ...(stack.uiUrl ? { uiUrl: stack.uiUrl } : {}),
+        namespace: stack.namespace,
+        approver: cfg.approvers[0]!,
+        log,
+        stopped: () => stopped,
+      }).catch((err: unknown) => log(`demo stopped: ${(err as Error).message}`));
+    }
+
+    const outcome = await Promise.race([
+      signalled.then((sig) => ({ kind: 'signal' as const, sig })),
+      stack.workerDone.then(
+        () => ({ kind: 'worker-stopped' as const }),
+        (err: unknown) => ({ kind: 'worker-failed' as const, err }),
+      ),
+    ]);
+    if (outcome.kind === 'signal') log(`${outcome.sig}: stopping…`);
+    else if (outcome.kind === 'worker-failed')
+      console.error(`[homeostat] the worker failed: ${String(outcome.err)}`);
+    stopped = true;
+    await stopAll();
+    log('stopped');
+    return outcome.kind === 'worker-failed' ? 1 : 0;
+  } catch (err) {
+    stopped = true;
+    await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * The demo needs someone who may approve and a token for its monitor's Alertmanager-style deliveries.
+ * Configured values always win; the demo's stand-ins are printed, never used outside demo mode.
+ */
+function demoDefaults(cfg: HomeostatConfig): HomeostatConfig {
+  if (!cfg.demo || cfg.target !== 'local') return cfg;
+  const approvers = cfg.approvers.length > 0 ? cfg.approvers : ['operator'];
+  const token = cfg.webhook.alertmanager.token ?? randomBytes(24).toString('base64url');
+  return {
+    ...cfg,
+    approvers,
+    webhook: { ...cfg.webhook, alertmanager: { ...cfg.webhook.alertmanager, token } },
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const msg = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+    console.error(`[homeostat] cannot start: ${msg}`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
+);

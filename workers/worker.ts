@@ -1,0 +1,50 @@
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { HomeostatConfig } from '../core/model/config';
+import { loadCatalog } from '../core/playbooks/catalog';
+import type { Providers } from '../providers/types';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export interface HomeostatWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activityDeps: ActivityDeps;
+  shutdownGraceSeconds?: number;
+  /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles WORKFLOWS_PATH itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  identity?: string;
+}
+
+/** The activities' dependencies from configuration: the catalog is loaded (and validated) once, here. */
+export function activityDepsFromConfig(
+  cfg: HomeostatConfig,
+  providers: Providers | undefined,
+  client: Client,
+): ActivityDeps {
+  return {
+    ...(providers ? { providers } : {}),
+    client,
+    catalog: loadCatalog(cfg.incidents.playbooks),
+    incidents: cfg.incidents,
+    approvers: cfg.approvers,
+    safety: cfg.safety,
+    recordDir: join(resolve(cfg.embedded.stateDir), 'incidents'),
+  };
+}
+
+export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promise<Worker> {
+  return await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: createActivities(opts.activityDeps),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // In-flight activities get this long to finish before shutdown cancels them (SDK default: 0).
+    shutdownGraceTime: `${opts.shutdownGraceSeconds ?? 10} seconds`,
+    ...(opts.identity ? { identity: opts.identity } : {}),
+  });
+}

@@ -1,0 +1,23 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { BreakerResetRequest, GovernorState, Pause, PauseRequest } from '../core/model/governor';
+import type { PermitDecision, PermitRelease, PermitRequest } from '../core/model/permits';
+
+/**
+ * The governor's API. Pausing is open to anyone who can reach Temporal (stopping automation is the
+ * safe direction, and at 3 a.m. it must not wait for the right person); resuming needs an approver.
+ */
+export const pauseUpdate = defineUpdate<GovernorState, [PauseRequest]>('pauseAutomation');
+export const resumeUpdate = defineUpdate<GovernorState, [PauseRequest]>('resumeAutomation');
+export const governorQuery = defineQuery<GovernorState>('governorState');
+
+/** Asked by an incident (through an activity) before each remediation step; idempotent per permit id. */
+export const requestPermitUpdate = defineUpdate<PermitDecision, [PermitRequest]>('requestPermit');
+/** Sent when an incident that acted ends: frees its blast-radius lease and feeds the circuit breaker. */
+export const releasePermitsUpdate = defineUpdate<void, [PermitRelease]>('releasePermits');
+/** An approver closes a service's open circuit breaker (after fixing what made remediations fail). */
+export const resetBreakerUpdate = defineUpdate<GovernorState, [BreakerResetRequest]>('resetBreaker');
+/**
+ * An incident about to act asks whether automation is paused; if it is, the governor remembers it and
+ * signals it (`automationResumed`) on resume, so a long pause costs the incident no polling.
+ */
+export const waitOutPauseUpdate = defineUpdate<Pause | null, [{ workflowId: string }]>('waitOutPause');
