@@ -82,6 +82,17 @@ export interface IncidentPolicy {
   dryRun: boolean;
   /** Absent in histories recorded before permits existed. */
   safety?: SafetyLimits;
+  /**
+   * Timeouts of the action activities, derived by the worker from its provider's own wait limits so an
+   * action can never outlive its activity. Absent in histories recorded before they were derived.
+   */
+  actionTimeouts?: ActionTimeouts;
+}
+
+/** Start-to-close and heartbeat timeouts (seconds) of executeAction and compensateStep. */
+export interface ActionTimeouts {
+  startToCloseSeconds: number;
+  heartbeatSeconds: number;
 }
 
 /** `superseded`: someone else changed the step's targets before it could be judged; the incident re-planned. */
