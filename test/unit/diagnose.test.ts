@@ -1,8 +1,16 @@
 import { diagnose } from '../../core/diagnosis/diagnose';
 import type { ServiceEvidence } from '../../core/model/diagnosis';
-import { evidence, NOW, series, targets, topology } from './evidence';
+import { deployed, evidence, series, targets, topology } from './evidence';
 
-const deployedAgo = (s: number): string => new Date(NOW - s * 1000).toISOString();
+/** checkout deployed v2 over v1 30 s ago and it errs, after an earlier outage that ended `outageEndedAgo`. */
+const v2ErringAfterAnOutage = (outageEndedAgo: number): ServiceEvidence =>
+  deployed({
+    release: 'v2',
+    previousRelease: 'v1',
+    secondsAgo: 30,
+    errors: (ago) => (ago <= 30 ? 0.4 : ago > outageEndedAgo ? 0.5 : 0.01),
+    releaseErrors: () => 0.4,
+  });
 
 describe('diagnose', () => {
   it('calls a steady service healthy', () => {
@@ -11,29 +19,16 @@ describe('diagnose', () => {
   });
 
   it('blames a recent deploy whose release errs, naming the release to return to', () => {
-    const ev = evidence({
-      topology: {
-        service: 'checkout',
-        targets: targets('v2', 3),
-        weights: {},
-        desiredCount: 3,
-        dependencies: [],
-      },
-      deployments: [
-        {
-          id: 'd2',
-          service: 'checkout',
-          release: 'v2',
-          previousRelease: 'v1',
-          at: deployedAgo(60),
-          by: 'ci',
-        },
-      ],
-      series: [
-        series('error_ratio', {}, (ago) => (ago > 60 ? 0.01 : 0.4)),
-        series('error_ratio', { release: 'v2' }, () => 0.4, 60),
-      ],
-    });
+    const ev = evidence(
+      deployed({
+        release: 'v2',
+        previousRelease: 'v1',
+        secondsAgo: 60,
+        by: 'ci',
+        errors: (ago) => (ago > 60 ? 0.01 : 0.4),
+        releaseErrors: () => 0.4,
+      }),
+    );
     const d = diagnose(ev);
     expect(d).toMatchObject({
       failureClass: 'bad-release',
@@ -49,85 +44,54 @@ describe('diagnose', () => {
 
   it('compares the service before and after a deploy where there are no per-release series', () => {
     const d = diagnose(
-      evidence({
-        topology: topology('checkout', targets('td:7', 2)),
-        deployments: [
-          { id: 'd7', service: 'checkout', release: 'td:7', previousRelease: 'td:6', at: deployedAgo(60) },
-        ],
-        series: [series('error_ratio', {}, (ago) => (ago > 60 ? 0.005 : 0.2))],
-      }),
+      evidence(
+        deployed({
+          release: 'td:7',
+          previousRelease: 'td:6',
+          secondsAgo: 60,
+          targets: 2,
+          errors: (ago) => (ago > 60 ? 0.005 : 0.2),
+        }),
+      ),
     );
     expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'td:7', goodRelease: 'td:6' });
   });
 
   it('still sees a bad release when an earlier incident sits inside the baseline window', () => {
-    const d = diagnose(
-      evidence({
-        topology: topology('checkout', targets('v2', 3)),
-        deployments: [
-          { id: 'd2', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(30) },
-        ],
-        // 100 s of an earlier outage (errors 0.5) in a 270 s baseline, then the new release at 0.4.
-        series: [
-          series('error_ratio', {}, (ago) => (ago <= 30 ? 0.4 : ago > 200 ? 0.5 : 0.01)),
-          series('error_ratio', { release: 'v2' }, () => 0.4, 30),
-        ],
-      }),
-    );
+    // 100 s of an earlier outage (errors 0.5) in a 270 s baseline, then the new release at 0.4.
+    const d = diagnose(evidence(v2ErringAfterAnOutage(200)));
     expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'v2' });
   });
 
   it('still sees a bad release when an earlier incident filled most of the baseline window', () => {
     // An earlier outage for 190 of the baseline's 270 s (a fleet that just came back), then v2 errs.
-    const d = diagnose(
-      evidence({
-        topology: topology('checkout', targets('v2', 3)),
-        deployments: [
-          { id: 'd2', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(30) },
-        ],
-        series: [
-          series('error_ratio', {}, (ago) => (ago <= 30 ? 0.4 : ago > 110 ? 0.5 : 0.01)),
-          series('error_ratio', { release: 'v2' }, () => 0.4, 30),
-        ],
-      }),
-    );
+    const d = diagnose(evidence(v2ErringAfterAnOutage(110)));
     expect(d).toMatchObject({ failureClass: 'bad-release', suspectRelease: 'v2' });
     expect(d.baselines.error_ratio).toBeLessThan(0.05);
   });
 
   it('does not blame a deploy whose release is healthy, nor one made by Homeostat itself', () => {
-    const healthyDeploy = evidence({
-      topology: {
-        service: 'checkout',
-        targets: targets('v2', 3),
-        weights: {},
-        desiredCount: 3,
-        dependencies: [],
-      },
-      deployments: [
-        { id: 'd2', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(60) },
-      ],
-      series: [
-        series('error_ratio', {}, () => 0.01),
-        series('error_ratio', { release: 'v2' }, () => 0.01, 60),
-      ],
-    });
+    const healthyDeploy = evidence(
+      deployed({
+        release: 'v2',
+        previousRelease: 'v1',
+        secondsAgo: 60,
+        errors: () => 0.01,
+        releaseErrors: () => 0.01,
+      }),
+    );
     expect(diagnose(healthyDeploy).failureClass).not.toBe('bad-release');
 
-    const ours = evidence({
-      topology: {
-        service: 'checkout',
-        targets: targets('v1', 3),
-        weights: {},
-        desiredCount: 3,
-        dependencies: [],
-      },
-      deployments: [{ id: 'd3', service: 'checkout', release: 'v1', at: deployedAgo(20), by: 'homeostat:x' }],
-      series: [
-        series('error_ratio', {}, (ago) => (ago > 20 ? 0.01 : 0.4)),
-        series('error_ratio', { release: 'v1' }, () => 0.4),
-      ],
-    });
+    const ours = evidence(
+      deployed({
+        release: 'v1',
+        secondsAgo: 20,
+        by: 'homeostat:x',
+        errors: (ago) => (ago > 20 ? 0.01 : 0.4),
+        releaseErrors: () => 0.4,
+        releaseSeconds: 300,
+      }),
+    );
     expect(diagnose(ours).failureClass).not.toBe('bad-release');
   });
 
@@ -186,16 +150,15 @@ describe('diagnose', () => {
       ],
       deployments: [],
     });
-    const checkout = {
-      topology: topology('checkout', targets('v2', 3), ['payments']),
-      series: [
-        series('error_ratio', {}, (ago) => (ago > 25 ? 0.01 : 0.4)),
-        series('error_ratio', { release: 'v2' }, () => 0.5, 25),
-      ],
-      deployments: [
-        { id: 'd', service: 'checkout', release: 'v2', previousRelease: 'v1', at: deployedAgo(25), by: 'ci' },
-      ],
-    };
+    const checkout = deployed({
+      release: 'v2',
+      previousRelease: 'v1',
+      secondsAgo: 25,
+      by: 'ci',
+      dependencies: ['payments'],
+      errors: (ago) => (ago > 25 ? 0.01 : 0.4),
+      releaseErrors: () => 0.5,
+    });
     expect(diagnose(evidence(checkout, [payments(4)]))).toMatchObject({
       failureClass: 'bad-release',
       rootService: 'checkout',
@@ -212,24 +175,15 @@ describe('diagnose', () => {
         series: [series('error_ratio', {}, (ago) => (ago > 60 ? 0.01 : 0.3))],
       },
       [
-        {
+        deployed({
           service: 'payments',
-          topology: topology('payments', targets('p2', 3)),
-          series: [
-            series('error_ratio', {}, (ago) => (ago > 60 ? 0.0 : 0.5)),
-            series('error_ratio', { release: 'p2' }, () => 0.5, 60),
-          ],
-          deployments: [
-            {
-              id: 'd',
-              service: 'payments',
-              release: 'p2',
-              previousRelease: 'p1',
-              at: deployedAgo(60),
-              by: 'ci',
-            },
-          ],
-        },
+          release: 'p2',
+          previousRelease: 'p1',
+          secondsAgo: 60,
+          by: 'ci',
+          errors: (ago) => (ago > 60 ? 0.0 : 0.5),
+          releaseErrors: () => 0.5,
+        }),
       ],
     );
     expect(diagnose(ev)).toMatchObject({

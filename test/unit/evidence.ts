@@ -1,5 +1,5 @@
 import type { Evidence, ServiceEvidence } from '../../core/model/diagnosis';
-import type { MetricSeries, Target } from '../../core/model/signals';
+import type { Deployment, MetricSeries, Target } from '../../core/model/signals';
 
 /** Builders for diagnosis tests: series sampled every second over the last `seconds`. */
 export const NOW = Date.parse('2026-11-28T10:00:00Z');
@@ -44,4 +44,47 @@ export function evidence(
 
 export function topology(service: string, t: Target[], dependencies: string[] = []) {
   return { service, targets: t, weights: {}, desiredCount: t.length, dependencies };
+}
+
+/** A service that moved to `release` `secondsAgo` (all its targets on it), and its error ratio. */
+export interface DeployedService {
+  /** checkout unless named. */
+  service?: string;
+  release: string;
+  previousRelease?: string;
+  secondsAgo: number;
+  by?: string;
+  /** How many targets run the release; 3 unless given. */
+  targets?: number;
+  dependencies?: string[];
+  /** The whole service's error ratio, by seconds ago. */
+  errors: (secondsAgo: number) => number;
+  /** The new release's own error ratio; absent for a source that has no per-release series. */
+  releaseErrors?: (secondsAgo: number) => number;
+  /** How far back the per-release series goes; the deploy's age unless given. */
+  releaseSeconds?: number;
+}
+
+export function deployed(d: DeployedService): ServiceEvidence {
+  const service = d.service ?? 'checkout';
+  const deployment: Deployment = {
+    // Diagnosis never reads the id; it only has to be there.
+    id: `deploy-${d.release}`,
+    service,
+    release: d.release,
+    ...(d.previousRelease !== undefined ? { previousRelease: d.previousRelease } : {}),
+    at: new Date(NOW - d.secondsAgo * 1000).toISOString(),
+    ...(d.by !== undefined ? { by: d.by } : {}),
+  };
+  return {
+    service,
+    topology: topology(service, targets(d.release, d.targets ?? 3), d.dependencies),
+    series: [
+      series('error_ratio', {}, d.errors),
+      ...(d.releaseErrors
+        ? [series('error_ratio', { release: d.release }, d.releaseErrors, d.releaseSeconds ?? d.secondsAgo)]
+        : []),
+    ],
+    deployments: [deployment],
+  };
 }
