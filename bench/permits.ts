@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { updateGovernor } from '../activities/governor';
+import { updateGovernor } from '../client/governor';
 import { governorWorkflowId } from '../core/model/governor';
 import { DEFAULT_SAFETY_LIMITS, type SafetyLimits } from '../core/model/permits';
 import { loadCatalog } from '../core/playbooks/catalog';

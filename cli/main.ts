@@ -1,16 +1,14 @@
 import { parseArgs } from 'node:util';
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectClient } from '../client/connection';
+import { toWorkflowId } from '../client/incidentId';
+import { createOperator, type Operator } from '../client/operator';
+import type { Refusal } from '../client/outcome';
 import { ConfigError, loadConfig } from '../core/model/config';
-import { updateGovernor } from '../activities/governor';
-import { governorWorkflowId, type Pause } from '../core/model/governor';
-import { INCIDENT_WORKFLOW_TYPE } from '../core/model/incident';
-import type { SafetyLimits } from '../core/model/permits';
-import { abortUpdate, approveUpdate, stateQuery } from '../workflows/api';
-import { governorQuery, pauseUpdate, resetBreakerUpdate, resumeUpdate } from '../workflows/governorApi';
-import { connectClient } from '../workers/connection';
-import { formatState } from './format';
+import type { Pause } from '../core/model/governor';
 import { formatGovernor } from '../core/model/governorSummary';
-import { toWorkflowId } from './incidentId';
+import type { SafetyLimits } from '../core/model/permits';
+import { formatState } from './format';
 
 const USAGE = `usage: homeostat <command>
 
@@ -57,78 +55,65 @@ async function main(argv: string[]): Promise<number> {
     );
   });
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
+  const operator = createOperator(client, cfg.worker.taskQueue);
   try {
-    if (command === 'list')
-      return await list(client, values.all, governorWorkflowId(cfg.worker.taskQueue), cfg.safety);
+    if (command === 'list') return await list(operator, values.all, cfg.safety);
     if (command === 'pause' || command === 'resume') {
       const { by, reason } = whoAndWhy(command, values);
-      const state =
-        command === 'pause'
-          ? await updateGovernor(client, cfg.worker.taskQueue, pauseUpdate, { by, reason })
-          : await client.workflow
-              .getHandle(governorWorkflowId(cfg.worker.taskQueue))
-              .executeUpdate(resumeUpdate, { args: [{ by, reason }] });
-      console.log(state.paused ? pauseLine(state.paused) : `automation resumed by ${by}: ${reason}`);
+      const result =
+        command === 'pause' ? await operator.pause({ by, reason }) : await operator.resume({ by, reason });
+      if (!result.ok) return refused(result, 'refused: automation is not paused (nobody has paused it)');
+      console.log(
+        result.value.paused ? pauseLine(result.value.paused) : `automation resumed by ${by}: ${reason}`,
+      );
       return 0;
     }
     if (command === 'safety') {
-      const state = await client.workflow
-        .getHandle(governorWorkflowId(cfg.worker.taskQueue))
-        .query(governorQuery)
-        .catch((err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return undefined; // nothing ever asked: all clear
-          throw err;
-        });
-      console.log(values.json ? JSON.stringify(state ?? null, null, 2) : formatGovernor(state, cfg.safety));
+      const state = await operator.governor(); // null: nothing ever asked, all clear
+      console.log(
+        values.json ? JSON.stringify(state, null, 2) : formatGovernor(state ?? undefined, cfg.safety),
+      );
       return 0;
     }
     if (command === 'reset-breaker') {
       const service = positionals[0];
       if (!service) throw new UsageError('reset-breaker needs a service (see `homeostat safety`)');
       const { by, reason } = whoAndWhy(command, values);
-      await client.workflow
-        .getHandle(governorWorkflowId(cfg.worker.taskQueue))
-        .executeUpdate(resetBreakerUpdate, { args: [{ by, reason, service }] });
+      const result = await operator.resetBreaker({ by, reason, service });
+      if (!result.ok) return refused(result, `refused: the circuit breaker of ${service} is not open`);
       console.log(`circuit breaker of ${service} closed by ${by}: ${reason}`);
       return 0;
     }
     const target = positionals[0];
     if (!target) throw new UsageError(`${command} needs an incident id (see \`homeostat list\`)`);
     const workflowId = toWorkflowId(target);
-    const handle = client.workflow.getHandle(workflowId);
+    const noIncident = `no incident ${target} (\`homeostat list --all\` shows the incidents there are)`;
     if (command === 'status') {
-      const state = await handle.query(stateQuery);
-      console.log(values.json ? JSON.stringify(state, null, 2) : formatState(state));
+      const state = await operator.state(workflowId);
+      if (!state.ok) return refused(state, noIncident);
+      console.log(values.json ? JSON.stringify(state.value, null, 2) : formatState(state.value));
       return 0;
     }
     const { by, reason } = whoAndWhy(command, values);
     const decision =
       command === 'approve'
-        ? await handle.executeUpdate(approveUpdate, { args: [{ by, reason, fastPath: values['fast-path'] }] })
-        : await handle.executeUpdate(abortUpdate, { args: [{ by, reason }] });
-    console.log(`${workflowId}: ${decision.message}`);
+        ? await operator.approve(workflowId, { by, reason, fastPath: values['fast-path'] })
+        : await operator.abort(workflowId, { by, reason });
+    if (!decision.ok) return refused(decision, noIncident);
+    console.log(`${workflowId}: ${decision.value.message}`);
     return 0;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError && command === 'resume') {
-      console.error('refused: automation is not paused (nobody has paused it)');
-      return 1;
-    }
-    if (err instanceof WorkflowNotFoundError && command === 'reset-breaker') {
-      console.error(`refused: the circuit breaker of ${positionals[0]} is not open`);
-      return 1;
-    }
-    if (err instanceof WorkflowNotFoundError) {
-      console.error(`no incident ${positionals[0]} (\`homeostat list --all\` shows the incidents there are)`);
-      return 1;
-    }
-    if (err instanceof WorkflowUpdateFailedError) {
-      console.error(`refused: ${err.cause?.message ?? err.message}`);
-      return 1;
-    }
-    throw err;
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * Prints why the answer was no and returns exit code 1. `notFound` is the line for a missing workflow,
+ * worded for the command at hand: no governor means nothing to resume or reset, no incident a typo.
+ */
+function refused(result: Refusal, notFound: string): number {
+  console.error(result.reason === 'not-found' ? notFound : `refused: ${result.message}`);
+  return 1;
 }
 
 function whoAndWhy(
@@ -148,11 +133,8 @@ function whoAndWhy(
 const pauseLine = (p: Pause): string =>
   `AUTOMATION PAUSED by ${p.by} since ${p.at}: ${p.reason} (npx homeostat resume --by <approver> --reason <why>)`;
 
-async function list(client: Client, all: boolean, governorId: string, limits: SafetyLimits): Promise<number> {
-  const governor = await client.workflow
-    .getHandle(governorId)
-    .query(governorQuery)
-    .catch(() => undefined);
+async function list(operator: Operator, all: boolean, limits: SafetyLimits): Promise<number> {
+  const governor = await operator.governor().catch(() => null);
   if (governor?.paused) console.log(pauseLine(governor.paused));
   for (const [service, breaker] of Object.entries(governor?.permits?.breakers ?? {})) {
     if (breaker.failures.length >= limits.breakerFailures)
@@ -160,23 +142,22 @@ async function list(client: Client, all: boolean, governorId: string, limits: Sa
         `CIRCUIT BREAKER OPEN for ${service}: its remediations wait for a human (homeostat safety)`,
       );
   }
-  const query = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}"${all ? '' : ' AND ExecutionStatus="Running"'}`;
-  let n = 0;
-  for await (const wf of client.workflow.list({ query })) {
-    const sa = wf.searchAttributes ?? {};
-    const get = (k: string): string => String((sa[k] as unknown[] | undefined)?.[0] ?? '-');
+  // Every incident of the namespace, not only this task queue's: the CLI has always shown them all.
+  const incidents = await operator.list({ scope: 'namespace', ...(all ? {} : { status: 'open' }) });
+  for (const wf of incidents) {
+    const get = (k: string): string => String(wf.searchAttributes[k] ?? '-');
     console.log(
       [
-        wf.workflowId,
+        wf.id,
         get('HomeostatPhase'),
         get('HomeostatFailureClass'),
         get('HomeostatOutcome'),
-        wf.startTime.toISOString(),
+        wf.startTime,
       ].join('  '),
     );
-    n++;
   }
-  if (n === 0) console.log(all ? 'no incidents' : 'no open incidents (--all shows closed ones)');
+  if (incidents.length === 0)
+    console.log(all ? 'no incidents' : 'no open incidents (--all shows closed ones)');
   return 0;
 }
 

@@ -4,7 +4,7 @@ import type { IncidentReport } from '../core/model/incidentState';
 import { governorWorkflowId } from '../core/model/governor';
 import { PROJECT_ROOT } from '../workers/temporalCli';
 import { governorQuery, releasePermitsUpdate } from '../workflows/governorApi';
-import { updateGovernor } from '../activities/governor';
+import { updateGovernor } from '../client/governor';
 import { DEFAULT_SAFETY_LIMITS } from '../core/model/permits';
 import { testActivityDeps, testServerAddress, withWorker } from './harness/env';
 import { firingAlert, openIncident, waitForState } from './incident/harness';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { createOperator } from '../client/operator';
 import {
   webhookConfigSchema,
   type WebhookConfig,
@@ -71,7 +72,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
     return (await opts.client.workflow.count(scoped)).count;
   });
   const deduper = new DeliveryDeduper<IntakeResult[]>(config.replayWindowSeconds * 1000);
-  const ctx = { client: opts.client, taskQueue: opts.taskQueue, config, deduper, metrics, log };
+  const operator = createOperator(opts.client, opts.taskQueue, { deadlineMs: config.operatorTimeoutMs });
+  const ctx = { client: opts.client, taskQueue: opts.taskQueue, config, deduper, metrics, log, operator };
 
   /** The `source` label of the request metric: a known alert source, or the endpoint family. */
   function metricLabel(path: string[]): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { nextIncident, watchIncident } from '../cli/watch';
+import { nextIncident, watchIncident } from '../client/watch';
 import { FleetControlClient } from '../providers/local/controlClient';
 import type { Providers } from '../providers/types';
 

@@ -1,7 +1,8 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../core/model/config';
 import { Client } from '@temporalio/client';
-import { connectClient, connectWorker } from './connection';
+import { connectClient } from '../client/connection';
+import { connectWorker } from './connection';
 import { createProviders } from '../providers';
 import { activityDepsFromConfig, createHomeostatWorker } from './worker';
 

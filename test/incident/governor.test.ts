@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { INCIDENT_WORKFLOW_TYPE } from '../../core/model/incident';
 import { SA_PLAYBOOK, SA_RESULT, SA_SERVICE } from '../../workflows/searchAttributes';
-import { updateGovernor } from '../../activities/governor';
+import { updateGovernor } from '../../client/governor';
 import { governorWorkflowId, type GovernorState } from '../../core/model/governor';
 import type { IncidentReport } from '../../core/model/incidentState';
 import {

@@ -1,16 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  type Client,
-  type WorkflowExecutionInfo,
-} from '@temporalio/client';
 import { z } from 'zod';
-import { incidentWorkflowId } from '../../core/model/alert';
-import { INCIDENT_WORKFLOW_TYPE } from '../../core/model/incident';
+import { toWorkflowId } from '../../client/incidentId';
+import type { IncidentSummary, Operator } from '../../client/operator';
+import { isTimeout } from '../../client/outcome';
 import type { WebhookConfig } from '../../core/model/webhookConfig';
-import { abortUpdate, approveUpdate, stateQuery } from '../../workflows/api';
 import { verifyBearerOrBasic } from '../auth/bearer';
 import { parseJson, readBody, requireMediaType } from '../http/body';
 import { HttpError } from '../http/errors';
@@ -18,12 +11,13 @@ import { sendJson } from '../http/respond';
 import { parsePayload } from '../sources/normalize';
 
 /**
- * Operator endpoints: thin wrappers over the incident's update and query definitions, authenticated
- * with the operator bearer token. The workflow decides; these only translate HTTP to Temporal and back.
+ * Operator endpoints: HTTP in front of the operator facade (client/operator.ts, which the CLI uses
+ * too), authenticated with the operator bearer token. The workflow decides; these only translate HTTP
+ * to the facade's calls and its answers back to HTTP.
  */
 export interface OperatorContext {
-  client: Client;
-  taskQueue: string;
+  /** Bound to this server's task queue, every call within `config.operatorTimeoutMs`. */
+  operator: Operator;
   config: WebhookConfig;
 }
 
@@ -44,7 +38,7 @@ function workflowIdOf(segment: string): string {
   }
   if (!id || id.length > 300)
     throw new HttpError(400, 'invalid_request', 'incident id is empty or too long', { field: 'id' });
-  return id.startsWith('incident:') ? id : incidentWorkflowId(id);
+  return toWorkflowId(id);
 }
 
 export function authenticateOperator(req: IncomingMessage, config: WebhookConfig): void {
@@ -55,36 +49,6 @@ export function authenticateOperator(req: IncomingMessage, config: WebhookConfig
       'operator endpoints are disabled: set HOMEOSTAT_OPERATOR_TOKEN',
     );
   verifyBearerOrBasic(req.headers, { token: config.operatorToken });
-}
-
-type ExecutionSummary = Omit<WorkflowExecutionInfo, 'raw'>;
-
-function searchAttributesOf(info: ExecutionSummary): Record<string, unknown> {
-  return Object.fromEntries(info.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]));
-}
-
-function summaryOf(info: ExecutionSummary): Record<string, unknown> {
-  return {
-    id: info.workflowId,
-    runId: info.runId,
-    status: info.status.name,
-    taskQueue: info.taskQueue,
-    startTime: info.startTime.toISOString(),
-    ...(info.closeTime ? { closeTime: info.closeTime.toISOString() } : {}),
-    historyLength: info.historyLength,
-    searchAttributes: searchAttributesOf(info),
-  };
-}
-
-const GRPC_CANCELLED = 1;
-const GRPC_DEADLINE_EXCEEDED = 4;
-
-/** A deadline ran out: the workflow exists but no worker answered in time. */
-export function isTimeout(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = e?.code ?? e?.cause?.code;
-  return code === GRPC_DEADLINE_EXCEEDED || code === GRPC_CANCELLED;
 }
 
 export async function handleOperator(
@@ -125,19 +89,10 @@ async function listIncidents(req: IncomingMessage, res: ServerResponse, ctx: Ope
   if (status !== null && status !== 'open' && status !== 'closed')
     throw new HttpError(400, 'invalid_request', 'status must be "open" or "closed"', { field: 'status' });
   // Only this server's task queue: the incidents it started, not another deployment's sharing a namespace.
-  let query = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${ctx.taskQueue.replace(/["\\]/g, '')}"`;
-  if (status === 'open') query += ' AND ExecutionStatus="Running"';
-  if (status === 'closed') query += ' AND ExecutionStatus!="Running"';
-
-  const incidents: Record<string, unknown>[] = [];
-  await ctx.client.withDeadline(Date.now() + ctx.config.operatorTimeoutMs, async () => {
-    for await (const info of ctx.client.workflow.list({
-      query,
-      pageSize: Math.min(Number(limitText), 1000),
-    })) {
-      incidents.push(summaryOf(info));
-      if (incidents.length >= Number(limitText)) break;
-    }
+  const incidents = await ctx.operator.list({
+    scope: 'task-queue',
+    limit: Number(limitText),
+    ...(status === null ? {} : { status }),
   });
   sendJson(res, 200, { incidents });
 }
@@ -147,31 +102,24 @@ async function describeIncident(
   res: ServerResponse,
   ctx: OperatorContext,
 ): Promise<void> {
-  const handle = ctx.client.workflow.getHandle(workflowId);
-  const info = await describeOr404(workflowId, ctx);
+  const summary = await describeOr404(workflowId, ctx);
   let state: unknown = null;
   let stateError: string | undefined;
   try {
-    state = await ctx.client.withDeadline(Date.now() + ctx.config.operatorTimeoutMs, () =>
-      handle.query(stateQuery),
-    );
+    const answer = await ctx.operator.state(workflowId);
+    if (answer.ok) state = answer.value;
+    else stateError = answer.message;
   } catch (err) {
     // The description is still worth showing when no worker answers the query (e.g. the worker is down).
     stateError = isTimeout(err) ? 'no worker answered the state query in time' : (err as Error).message;
   }
-  sendJson(res, 200, { ...summaryOf(info), state, ...(stateError ? { stateError } : {}) });
+  sendJson(res, 200, { ...summary, state, ...(stateError ? { stateError } : {}) });
 }
 
-async function describeOr404(workflowId: string, ctx: OperatorContext): Promise<ExecutionSummary> {
-  try {
-    return await ctx.client.withDeadline(Date.now() + ctx.config.operatorTimeoutMs, () =>
-      ctx.client.workflow.getHandle(workflowId).describe(),
-    );
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      throw new HttpError(404, 'incident_not_found', `no incident ${workflowId}`);
-    throw err;
-  }
+async function describeOr404(workflowId: string, ctx: OperatorContext): Promise<IncidentSummary> {
+  const described = await ctx.operator.describe(workflowId);
+  if (!described.ok) throw new HttpError(404, 'incident_not_found', `no incident ${workflowId}`);
+  return described.value;
 }
 
 async function decide(
@@ -184,30 +132,18 @@ async function decide(
   requireMediaType(req, ['application/json']);
   const json = parseJson(await readBody(req, 64 * 1024));
   const request = action === 'approve' ? parsePayload(approvalSchema, json) : parsePayload(abortSchema, json);
-  const info = await describeOr404(workflowId, ctx);
-  if (info.status.name !== 'RUNNING')
-    throw new HttpError(
-      409,
-      'incident_closed',
-      `incident ${workflowId} is ${info.status.name.toLowerCase()}`,
-    );
+  const summary = await describeOr404(workflowId, ctx);
+  if (summary.status !== 'RUNNING')
+    throw new HttpError(409, 'incident_closed', `incident ${workflowId} is ${summary.status.toLowerCase()}`);
 
-  const handle = ctx.client.workflow.getHandle(workflowId);
   const idempotencyKey = req.headers['idempotency-key'];
   const updateId =
     typeof idempotencyKey === 'string' && idempotencyKey.length <= 200 ? idempotencyKey : undefined;
-  try {
-    const decision = await ctx.client.withDeadline(Date.now() + ctx.config.operatorTimeoutMs, () =>
-      action === 'approve'
-        ? handle.executeUpdate(approveUpdate, { args: [request], ...(updateId ? { updateId } : {}) })
-        : handle.executeUpdate(abortUpdate, { args: [request], ...(updateId ? { updateId } : {}) }),
-    );
-    sendJson(res, decision.accepted ? 200 : 409, { id: workflowId, ...decision });
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError)
-      throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError)
-      throw new HttpError(404, 'incident_not_found', `no incident ${workflowId}`);
+  const decision = await (
+    action === 'approve'
+      ? ctx.operator.approve(workflowId, request, updateId)
+      : ctx.operator.abort(workflowId, request, updateId)
+  ).catch((err: unknown) => {
     if (isTimeout(err))
       throw new HttpError(
         504,
@@ -215,5 +151,11 @@ async function decide(
         `incident ${workflowId} did not answer in time (is the worker running?)`,
       );
     throw err;
+  });
+  if (!decision.ok) {
+    if (decision.reason === 'not-found')
+      throw new HttpError(404, 'incident_not_found', `no incident ${workflowId}`);
+    throw new HttpError(409, 'rejected', decision.message);
   }
+  sendJson(res, decision.value.accepted ? 200 : 409, { id: workflowId, ...decision.value });
 }

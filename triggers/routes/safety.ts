@@ -1,19 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { updateGovernor } from '../../activities/governor';
-import { governorWorkflowId, type GovernorState } from '../../core/model/governor';
-import { governorQuery, pauseUpdate, resetBreakerUpdate, resumeUpdate } from '../../workflows/governorApi';
+import { isTimeout } from '../../client/outcome';
 import { parseJson, readBody, requireMediaType } from '../http/body';
 import { HttpError } from '../http/errors';
 import { sendJson } from '../http/respond';
 import { parsePayload } from '../sources/normalize';
-import {
-  abortSchema as whoAndWhySchema,
-  authenticateOperator,
-  isTimeout,
-  type OperatorContext,
-} from './operator';
+import { abortSchema as whoAndWhySchema, authenticateOperator, type OperatorContext } from './operator';
 
 /**
  * The governor over HTTP, for chat-ops and runbooks: `GET /safety` (pause, breakers, leases, recent
@@ -23,6 +15,16 @@ import {
  */
 const serviceSchema = z.string().trim().min(1).max(200);
 
+function serviceOf(segment: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'service is not valid URL encoding', { field: 'service' });
+  }
+  return parsePayload(serviceSchema, decoded, 'service');
+}
+
 export async function handleSafety(
   path: string[],
   req: IncomingMessage,
@@ -31,19 +33,13 @@ export async function handleSafety(
 ): Promise<void> {
   authenticateOperator(req, ctx.config);
   const [, action, service, reset, ...rest] = path;
-  const governorId = governorWorkflowId(ctx.taskQueue);
-  const withDeadline = <T>(fn: () => Promise<T>): Promise<T> =>
-    ctx.client.withDeadline(Date.now() + ctx.config.operatorTimeoutMs, fn);
+  const { operator } = ctx;
+  const governorId = operator.governorId;
 
   if (action === undefined) {
     if (req.method !== 'GET')
       throw new HttpError(405, 'method_not_allowed', 'use GET', { headers: { allow: 'GET' } });
-    const state = await withDeadline(() =>
-      ctx.client.workflow.getHandle(governorId).query(governorQuery),
-    ).catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) return null; // nobody paused or acted yet
-      throw err;
-    });
+    const state = await operator.governor(); // null: nobody paused or acted yet
     return sendJson(res, 200, { governor: governorId, state });
   }
 
@@ -56,42 +52,28 @@ export async function handleSafety(
   requireMediaType(req, ['application/json']);
   const who = parsePayload(whoAndWhySchema, parseJson(await readBody(req, 64 * 1024)));
 
-  let state: GovernorState;
-  try {
-    if (action === 'pause') {
-      state = await withDeadline(() => updateGovernor(ctx.client, ctx.taskQueue, pauseUpdate, who));
-    } else if (action === 'resume') {
-      state = await withDeadline(() =>
-        ctx.client.workflow.getHandle(governorId).executeUpdate(resumeUpdate, { args: [who] }),
-      );
-    } else {
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(service!);
-      } catch {
-        throw new HttpError(400, 'invalid_request', 'service is not valid URL encoding', {
-          field: 'service',
-        });
-      }
-      const name = parsePayload(serviceSchema, decoded, 'service');
-      state = await withDeadline(() =>
-        ctx.client.workflow
-          .getHandle(governorId)
-          .executeUpdate(resetBreakerUpdate, { args: [{ ...who, service: name }] }),
-      );
-    }
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError)
-      throw new HttpError(409, 'rejected', err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError)
-      throw new HttpError(
-        409,
-        'rejected',
-        action === 'resume' ? 'automation is not paused' : 'no circuit breaker is open',
-      );
+  const breaker = action === 'breakers' ? serviceOf(service!) : undefined;
+  const answer = await (
+    action === 'pause'
+      ? operator.pause(who)
+      : action === 'resume'
+        ? operator.resume(who)
+        : operator.resetBreaker({ ...who, service: breaker! })
+  ).catch((err: unknown) => {
     if (isTimeout(err))
       throw new HttpError(504, 'no_answer', 'the governor did not answer in time (is the worker running?)');
     throw err;
+  });
+  if (!answer.ok) {
+    throw new HttpError(
+      409,
+      'rejected',
+      answer.reason === 'rejected'
+        ? answer.message
+        : action === 'resume'
+          ? 'automation is not paused'
+          : 'no circuit breaker is open',
+    );
   }
-  sendJson(res, 200, { governor: governorId, state });
+  sendJson(res, 200, { governor: governorId, state: answer.value });
 }

@@ -1,4 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { INCIDENT_WORKFLOW_TYPE } from '../core/model/incident';
 import type { IncidentState } from '../core/model/incidentState';
 import { stateQuery } from '../workflows/api';
 
@@ -74,7 +75,7 @@ export async function nextIncident(
   until?: () => boolean,
 ): Promise<WorkflowHandle | undefined> {
   for (;;) {
-    const query = `WorkflowType="incidentWorkflow" AND StartTime > "${since.toISOString()}"`;
+    const query = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND StartTime > "${since.toISOString()}"`;
     for await (const wf of client.workflow.list({ query }))
       return client.workflow.getHandle(wf.workflowId, wf.runId);
     if (until?.()) return undefined;
