@@ -4,7 +4,7 @@ import { verifyBearerOrBasic } from '../auth/bearer';
 import { parseJson } from '../http/body';
 import { parsePayload } from './normalize';
 import { fromPrometheusStyle, prometheusStyleAlertSchema } from './prometheusStyle';
-import type { AuthMode, WebhookSource } from './types';
+import { authMode, type WebhookSource } from './types';
 
 /** Prometheus Alertmanager's webhook receiver payload, version 4 (grouped alerts, firing and resolved). */
 const alertmanagerPayloadSchema = z.object({
@@ -16,8 +16,7 @@ const alertmanagerPayloadSchema = z.object({
 });
 
 export function alertmanagerSource(cfg: WebhookConfig['alertmanager']): WebhookSource {
-  const secured = Boolean(cfg.token || (cfg.username && cfg.password));
-  const auth: AuthMode = secured ? 'secured' : cfg.open ? 'open' : 'unconfigured';
+  const auth = authMode(Boolean(cfg.token || (cfg.username && cfg.password)), cfg.open);
   return {
     name: 'alertmanager',
     mediaTypes: ['application/json'],

@@ -5,7 +5,7 @@ import { SnsCertificateCache, urlHostAllowed, verifySnsSignature, type HttpGet }
 import { badRequest, HttpError, unauthorized } from '../http/errors';
 import { parseJson } from '../http/body';
 import { mapSeverity, parsePayload, slugService, toAlert } from './normalize';
-import type { AuthMode, WebhookSource } from './types';
+import { authMode, type WebhookSource } from './types';
 
 /**
  * CloudWatch alarms delivered by an SNS HTTP(S) subscription. Every message is signature-checked
@@ -104,7 +104,7 @@ export function cloudwatchSource(
   cfg: WebhookConfig['cloudwatch'],
   opts: CloudwatchSourceOptions = {},
 ): WebhookSource {
-  const auth: AuthMode = cfg.topicArns.length > 0 ? 'secured' : cfg.open ? 'open' : 'unconfigured';
+  const auth = authMode(cfg.topicArns.length > 0, cfg.open);
   const httpGet: HttpGet = opts.httpGet ?? ((url, init) => fetch(url, init));
   const certs = new SnsCertificateCache(cfg.certHosts, httpGet);
   return {

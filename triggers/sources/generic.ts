@@ -4,7 +4,7 @@ import type { WebhookConfig } from '../../core/model/webhookConfig';
 import { verifyStandardWebhook } from '../auth/standardWebhooks';
 import { parseJson } from '../http/body';
 import { parsePayload, stableFingerprint } from './normalize';
-import type { AuthMode, WebhookSource } from './types';
+import { authMode, type WebhookSource } from './types';
 
 /**
  * Our own JSON shape for anything else that can send a signed webhook (documented in docs/webhooks.md).
@@ -27,7 +27,7 @@ const genericPayloadSchema = z.strictObject({
 });
 
 export function genericSource(cfg: WebhookConfig['generic'], toleranceSeconds: number): WebhookSource {
-  const auth: AuthMode = cfg.secrets.length > 0 ? 'secured' : cfg.open ? 'open' : 'unconfigured';
+  const auth = authMode(cfg.secrets.length > 0, cfg.open);
   return {
     name: 'generic',
     mediaTypes: ['application/json'],

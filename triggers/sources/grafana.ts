@@ -4,7 +4,7 @@ import { verifyGrafana } from '../auth/grafanaSignature';
 import { parseJson } from '../http/body';
 import { parsePayload } from './normalize';
 import { fromPrometheusStyle, prometheusStyleAlertSchema } from './prometheusStyle';
-import type { AuthMode, WebhookSource } from './types';
+import { authMode, type WebhookSource } from './types';
 
 /** Grafana alerting's webhook contact point payload (its alerts follow Alertmanager's shape). */
 const grafanaPayloadSchema = z.object({
@@ -13,7 +13,7 @@ const grafanaPayloadSchema = z.object({
 });
 
 export function grafanaSource(cfg: WebhookConfig['grafana'], toleranceSeconds: number): WebhookSource {
-  const auth: AuthMode = cfg.secret ? 'secured' : cfg.open ? 'open' : 'unconfigured';
+  const auth = authMode(Boolean(cfg.secret), cfg.open);
   return {
     name: 'grafana',
     mediaTypes: ['application/json'],

@@ -5,7 +5,7 @@ import { verifyPagerDuty } from '../auth/pagerdutySignature';
 import { unauthorized } from '../http/errors';
 import { parseJson } from '../http/body';
 import { mapSeverity, parsePayload, slugService, toAlert } from './normalize';
-import type { AuthMode, WebhookSource } from './types';
+import { authMode, type WebhookSource } from './types';
 
 /** PagerDuty webhooks v3: one event per delivery; only incident events concern us. */
 const pagerdutyPayloadSchema = z.object({
@@ -43,7 +43,7 @@ const SENDER_FIELD: Record<string, string> = {
 };
 
 export function pagerdutySource(cfg: WebhookConfig['pagerduty']): WebhookSource {
-  const auth: AuthMode = cfg.secrets.length > 0 ? 'secured' : cfg.open ? 'open' : 'unconfigured';
+  const auth = authMode(cfg.secrets.length > 0, cfg.open);
   return {
     name: 'pagerduty',
     mediaTypes: ['application/json'],

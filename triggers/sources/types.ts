@@ -19,6 +19,14 @@ export type SourceOutcome =
  */
 export type AuthMode = 'secured' | 'open' | 'unconfigured';
 
+/**
+ * The one rule every source follows: a configured secret wins over `open` (so setting a secret can never
+ * leave a source unauthenticated), and a source with neither fails closed.
+ */
+export function authMode(secretConfigured: boolean, open: boolean): AuthMode {
+  return secretConfigured ? 'secured' : open ? 'open' : 'unconfigured';
+}
+
 /** One alert source: its URL path, what it accepts, and how it authenticates and parses a request. */
 export interface WebhookSource {
   readonly name: AlertSource;
