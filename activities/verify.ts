@@ -1,20 +1,9 @@
 import type { VerifyResult } from '../core/model/incidentState';
-import type { VerifyCheck } from '../core/model/plan';
+import type { CheckRequest, VerifyCheck } from '../core/model/plan';
 import type { MetricSeries } from '../core/model/signals';
 import { providerCall, requireProviders, type ActivityDeps } from './deps';
 
-export interface CheckRequest {
-  service: string;
-  check: VerifyCheck;
-  targets?: string[];
-  /** Releases the targets now run: per-release series stand in where the platform has no per-target ones. */
-  releases?: string[];
-  /** Pools the targets serve: per-pool series stand in where there are neither (ALB target groups per cell). */
-  pools?: string[];
-  /** Only samples after this instant count (the action's completion): the old state must not pass for the new. */
-  since: string;
-  fastPath: boolean;
-}
+export type { CheckRequest } from '../core/model/plan';
 
 /** Judges the samples of the chosen series in the window; pure, so the rule is tested on its own. */
 export function judge(series: MetricSeries[], req: CheckRequest, from: number, to: number): VerifyResult {

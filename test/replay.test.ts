@@ -22,6 +22,8 @@ const REQUIRED = [
   // After the governor signals waiting incidents on resume (patch 'pause-resume-signal'):
   'paused-resumed-by-signal',
   'governor-paused-resumed',
+  // Recorded before HomeostatResult was upserted (patch 'result-search-attribute' now guards it):
+  'breaker-approved-before-result-attribute',
 ];
 
 describe('replay of recorded incident histories', () => {

@@ -1,5 +1,5 @@
 import type { Severity } from './alert';
-import type { Diagnosis, Evidence } from './diagnosis';
+import type { Diagnosis } from './diagnosis';
 import type { IncidentInput } from './incident';
 import type { ActionSpec, CompensationKind, ResolvedPlan } from './plan';
 import type { ActionOutcome } from './signals';
@@ -95,9 +95,20 @@ export interface ActionTimeouts {
   heartbeatSeconds: number;
 }
 
-/** `superseded`: someone else changed the step's targets before it could be judged; the incident re-planned. */
+/**
+ * `superseded`: someone else changed the step's targets before it could be judged; the incident re-planned.
+ * `interrupted`: an abort or cancel stopped the action before it reported, so its outcome is unknown;
+ * compensation asks the provider's ledger what it did and undoes that.
+ */
 export type StepStatus =
-  'running' | 'verifying' | 'done' | 'failed' | 'superseded' | 'compensated' | 'compensation-failed';
+  | 'running'
+  | 'interrupted'
+  | 'verifying'
+  | 'done'
+  | 'failed'
+  | 'superseded'
+  | 'compensated'
+  | 'compensation-failed';
 
 export interface StepRecord {
   plan: number;
@@ -126,29 +137,72 @@ export interface VerifyResult {
   detail: string;
 }
 
+/**
+ * What the incident keeps of its evidence: counts and size. The evidence itself travels once from
+ * gathering to diagnosis (both in history); keeping it in the state would copy it into every query.
+ */
+export interface EvidenceSummary {
+  gatheredAt: string;
+  /** Size of the gathered evidence as JSON; gathering keeps it within EVIDENCE_BYTE_BUDGET. */
+  bytes: number;
+  services: Array<{ service: string; series: number; deployments: number; targets: number }>;
+  unknownDependencies?: Array<{ service: string; reason: string }>;
+}
+
+/**
+ * The incident's state, as the query returns it. Every list is bounded (a storm of alerts or refused
+ * signals must not grow it): counts are exact, lists keep the newest entries.
+ */
 export interface IncidentState {
   input: IncidentInput;
   workflowId: string;
   phase: Phase;
   severity: Severity;
-  /** Fingerprints of the alerts currently firing / that resolved. */
+  /** Fingerprints of the alerts currently firing / that resolved (the newest, bounded). */
   firingAlerts: string[];
   resolvedAlerts: string[];
+  /** Firing fingerprints beyond the tracked ones: while any may fire, the alerts are not all resolved. */
+  firingUntracked?: number;
   alertsSeen: number;
   policy?: IncidentPolicy;
-  /** Evidence, diagnosis and plan of the current attempt (re-planning replaces them). */
-  evidence?: Evidence;
+  /** Evidence (summarised), diagnosis and plan of the current attempt (re-planning replaces them). */
+  evidence?: EvidenceSummary;
   diagnosis?: Diagnosis;
   plan?: ResolvedPlan;
   plansMade: number;
   steps: StepRecord[];
+  /** Accepted decisions (all of them) and the newest refused ones. */
   approvals: AuditEntry[];
+  /** Refused decisions no longer listed in `approvals`. */
+  refusalsDropped?: number;
   /** Set by an approval with the fast path: remaining bake times are skipped. */
   fastPath: boolean;
+  /** The newest entries; `timelineDropped` older ones were let go (the total is the sum of both). */
   timeline: TimelineEntry[];
+  timelineDropped?: number;
+  /** Runs this incident continued into (continue-as-new keeps each run's history bounded). */
+  runsContinued?: number;
   outcome?: Outcome;
   /** One line on why the incident ended as it did. */
   conclusion?: string;
+}
+
+/**
+ * What an incident carries into its next run when it continues as new: the bounded state and the
+ * decisions taken, and where to resume (only at waits before any step of the current plan ran).
+ */
+export interface ContinuedIncident {
+  state: IncidentState;
+  /** Identities of the newest alerts seen, so re-deliveries stay harmless across runs. */
+  seenAlerts: string[];
+  approval?: ApprovalRequest;
+  abortion?: AbortRequest;
+  lastActionAt: string;
+  /** The governor and the ledgers know the incident by its first run (permit and action ids). */
+  firstRunId: string;
+  permitsTaken: boolean;
+  stoppedByGovernor: boolean;
+  resumeAt: { wait: 'triage'; until: string } | { wait: 'approval'; until: string };
 }
 
 /** The workflow's result: what happened, for the record and for learning. */

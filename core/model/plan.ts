@@ -14,6 +14,20 @@ export interface VerifyCheck {
   scope: 'targets' | 'service';
 }
 
+/** What a health check judges: one check over a service's (or its targets') series since an instant. */
+export interface CheckRequest {
+  service: string;
+  check: VerifyCheck;
+  targets?: string[];
+  /** Releases the targets now run: per-release series stand in where the platform has no per-target ones. */
+  releases?: string[];
+  /** Pools the targets serve: per-pool series stand in where there are neither (ALB target groups per cell). */
+  pools?: string[];
+  /** Only samples after this instant count (the action's completion): the old state must not pass for the new. */
+  since: string;
+  fastPath: boolean;
+}
+
 /** A concrete change, with everything resolved: which release, which targets, which weights. */
 export type ActionSpec =
   | { kind: 'set-release'; service: string; release: string; targets?: string[] }

@@ -1,0 +1,77 @@
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { HomeostatActivities } from '../../activities';
+import type { ActionTimeouts, IncidentPolicy } from '../../core/model/incidentState';
+
+/**
+ * The incident's activity proxies, one per kind of work, each typed to the activities it may call and
+ * with its own timeouts and retry policy. Options are not part of a workflow's history: changing them
+ * here never breaks the replay of a running incident.
+ */
+type Activities = HomeostatActivities;
+
+/** Reads and decisions: quick, safe to retry. No heartbeats (none of them sends one). */
+export const reads = proxyActivities<
+  Pick<
+    Activities,
+    'loadPolicy' | 'diagnoseIncident' | 'planRemediation' | 'readTopology' | 'checkHealth' | 'readPause'
+  >
+>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
+});
+
+/**
+ * Gathering walks the dependency graph (up to a dozen services, several reads each) and heartbeats after
+ * each service, so a dead worker is noticed well before the start-to-close timeout.
+ */
+export const gathering = proxyActivities<Pick<Activities, 'gatherEvidence'>>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
+});
+
+/** Permits and the pause: updates to the governor, which answers at once (a wait is an answer too). */
+export const governor = proxyActivities<Pick<Activities, 'requestPermit' | 'waitOutPause'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
+});
+
+/**
+ * Closing: releasing permits must reach the governor (a held lease blocks other incidents), so it keeps
+ * trying for about half an hour; the workflow still ends with its outcome if it never does.
+ */
+export const release = proxyActivities<Pick<Activities, 'releasePermits'>>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** The outcome's copy outside Temporal: best effort, a few tries, never able to change the outcome. */
+export const record = proxyActivities<Pick<Activities, 'recordOutcome'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '5 seconds', maximumAttempts: 3 },
+});
+
+/** Used by histories recorded before the worker derived the action timeouts from its provider. */
+export const LEGACY_ACTION_TIMEOUTS: ActionTimeouts = { startToCloseSeconds: 600, heartbeatSeconds: 10 };
+
+/**
+ * Actions wait for their change to take effect and heartbeat meanwhile, so a dead worker is noticed
+ * within the heartbeat timeout and the action resumes on another; the provider's ledger (keyed by the
+ * action id) makes the retry wait for — never repeat — the change. The timeouts come from the policy,
+ * derived by the worker from its provider's own wait limits.
+ *
+ * `awaitCancellation`: a cancelled action is reported only once the activity has stopped, so the
+ * compensation that follows knows the action is no longer changing anything.
+ */
+export function actions(policy: IncidentPolicy | undefined, opts: { awaitCancellation: boolean }) {
+  const t = policy?.actionTimeouts ?? LEGACY_ACTION_TIMEOUTS;
+  return proxyActivities<Pick<Activities, 'executeAction' | 'compensateStep'>>({
+    startToCloseTimeout: `${t.startToCloseSeconds} seconds`,
+    heartbeatTimeout: `${t.heartbeatSeconds} seconds`,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 8 },
+    ...(opts.awaitCancellation
+      ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }
+      : {}),
+  });
+}
