@@ -1,17 +1,19 @@
 import { ProviderError } from '../../providers/types';
 import {
   actionId,
+  callControl,
   isAlive,
   processesMentioning,
   sleep,
   startTestFleet,
+  useTestFleet,
   waitFor,
   waitForMetric,
-  type TestFleet,
+  type ControlReply,
 } from './fleetHarness';
 
 /** The control API's contract: idempotent actions, strict input, honest health, durable state, no orphans. */
-let test: TestFleet;
+const test = useTestFleet({ loadRps: 10 });
 
 interface StateView {
   services: Record<
@@ -32,18 +34,8 @@ interface ApiBody {
   actions?: Array<{ id: string; kind: string; target: string; status: string }>;
 }
 
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: ApiBody }> {
-  const response = await fetch(`${test.fleet.controlUrl}${path}`, {
-    method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as ApiBody };
-}
+const call = (method: string, path: string, body?: unknown): Promise<ControlReply<ApiBody>> =>
+  callControl<ApiBody>(test, method, path, body);
 
 /** What must not change when a request is refused: releases, weights, desired counts, the ledger. */
 async function desiredState(): Promise<unknown> {
@@ -57,15 +49,6 @@ async function desiredState(): Promise<unknown> {
   }));
   return { services, ledger: ledger.length };
 }
-
-beforeAll(async () => {
-  test = await startTestFleet({ loadRps: 10 });
-});
-
-afterAll(async () => {
-  await test?.fleet.stop();
-  test?.cleanUp();
-});
 
 it('repeating an action id applies it once and returns the first result', async () => {
   const id = actionId('weights');
@@ -236,8 +219,7 @@ it('a restart of the control process keeps releases, weights, deployments and th
   const before = await desiredState();
   const deploymentsBefore = await test.providers.deploys.deployments('checkout', new Date(0));
 
-  await test.fleet.stop();
-  test = await startTestFleet({ loadRps: 10, stateDir: test.stateDir });
+  await test.restart();
 
   expect(await desiredState()).toEqual(before);
   const checkout = await test.providers.remediation.describe('checkout');

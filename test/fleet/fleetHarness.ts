@@ -14,9 +14,13 @@ export interface TestFleet {
   cleanUp(): void;
 }
 
-export async function startTestFleet(
-  options: { loadRps?: number; replicasPerService?: number; stateDir?: string } = {},
-): Promise<TestFleet> {
+export interface TestFleetOptions {
+  loadRps?: number;
+  replicasPerService?: number;
+  stateDir?: string;
+}
+
+export async function startTestFleet(options: TestFleetOptions = {}): Promise<TestFleet> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'homeostat-fleet-'));
   const fleet = await startFleet({
     stateDir,
@@ -30,6 +34,89 @@ export async function startTestFleet(
     stateDir,
     cleanUp: () => rmSync(stateDir, { recursive: true, force: true }),
   };
+}
+
+/** The fleet of a test file, which a test may restart on the same state dir. */
+export interface FileFleet extends TestFleet {
+  /** Stops the fleet and starts it again on its state dir (what it must remember across a restart). */
+  restart(): Promise<void>;
+}
+
+/**
+ * One fleet for a test file, started before its first test (then `ready`, e.g. a wait for load or for
+ * a baseline) and stopped, its state dir removed, after its last. Its fields read the current fleet, so
+ * they follow a `restart`; read before the first test they throw instead of handing out undefined.
+ */
+export function useTestFleet(
+  options: TestFleetOptions = {},
+  ready: (fleet: TestFleet) => Promise<unknown> = async () => undefined,
+): FileFleet {
+  let current: TestFleet | undefined;
+  const get = (): TestFleet => {
+    if (!current) throw new Error('the test fleet starts in beforeAll: use it inside a test or a hook');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startTestFleet(options);
+    await ready(current);
+  });
+  afterAll(async () => {
+    await current?.fleet.stop();
+    current?.cleanUp();
+  });
+  return {
+    get fleet() {
+      return get().fleet;
+    },
+    get providers() {
+      return get().providers;
+    },
+    get stateDir() {
+      return get().stateDir;
+    },
+    cleanUp: () => get().cleanUp(),
+    restart: async () => {
+      const { fleet, stateDir } = get();
+      await fleet.stop();
+      current = await startTestFleet({ ...options, stateDir });
+    },
+  };
+}
+
+/** A control-API reply: its status and JSON body. */
+export interface ControlReply<T> {
+  status: number;
+  body: T;
+}
+
+/** Calls the fleet's control API directly; a string body is sent as it is (for malformed JSON). */
+export async function callControl<T = unknown>(
+  fleet: TestFleet,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ControlReply<T>> {
+  const response = await fetch(`${fleet.fleet.controlUrl}${path}`, {
+    method,
+    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** Injects a fault through the control API (a fresh action id) and expects the fleet to apply it. */
+export async function injectFleetFault(
+  fleet: TestFleet,
+  service: string,
+  scenario: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const reply = await callControl(fleet, 'POST', `/services/${service}/faults`, {
+    actionId: actionId(scenario),
+    scenario,
+    ...extra,
+  });
+  expect(reply).toMatchObject({ status: 200, body: { action: { status: 'succeeded' } } });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

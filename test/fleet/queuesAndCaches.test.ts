@@ -1,93 +1,68 @@
-import type { Providers } from '../../providers/types';
-import { actionId, startTestFleet, waitForMetric, type TestFleet } from './fleetHarness';
+import { actionId, callControl, injectFleetFault, useTestFleet, waitForMetric } from './fleetHarness';
 
 /** Faults in a service's cache and job queue, healed by clearCache, replayDeadLetters and scale. */
-let test: TestFleet;
-let providers: Providers;
-
-async function post(path: string, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${test.fleet.controlUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
-
-async function inject(service: string, scenario: string): Promise<void> {
-  const reply = await post(`/services/${service}/faults`, { actionId: actionId(scenario), scenario });
-  expect(reply).toMatchObject({ status: 200, body: { action: { status: 'succeeded' } } });
-}
-
-beforeAll(async () => {
-  test = await startTestFleet();
-  providers = test.providers;
-  await waitForMetric(providers, 'web', 'request_rate', (v) => v > 10);
-});
-
-afterAll(async () => {
-  await test?.fleet.stop();
-  test?.cleanUp();
-});
+const test = useTestFleet({}, (t) => waitForMetric(t.providers, 'web', 'request_rate', (v) => v > 10));
+const inject = (service: string, scenario: string): Promise<void> =>
+  injectFleetFault(test, service, scenario);
 
 it('corrupted cache: cached entries fail requests until the cache is cleared', async () => {
-  await waitForMetric(providers, 'checkout', 'error_ratio', (v) => v < 0.02);
+  await waitForMetric(test.providers, 'checkout', 'error_ratio', (v) => v < 0.02);
   await inject('checkout', 'corrupted-cache');
-  await waitForMetric(providers, 'checkout', 'error_ratio', (v) => v > 0.5);
-  await waitForMetric(providers, 'web', 'error_ratio', (v) => v > 0.5);
+  await waitForMetric(test.providers, 'checkout', 'error_ratio', (v) => v > 0.5);
+  await waitForMetric(test.providers, 'web', 'error_ratio', (v) => v > 0.5);
 
-  const outcome = await providers.remediation.clearCache({
+  const outcome = await test.providers.remediation.clearCache({
     actionId: actionId('clear'),
     service: 'checkout',
   });
   expect(outcome.applied).toBe(true);
-  await waitForMetric(providers, 'checkout', 'error_ratio', (v) => v < 0.02);
-  await waitForMetric(providers, 'web', 'error_ratio', (v) => v < 0.02);
+  await waitForMetric(test.providers, 'checkout', 'error_ratio', (v) => v < 0.02);
+  await waitForMetric(test.providers, 'web', 'error_ratio', (v) => v < 0.02);
 });
 
 it('failed jobs: failures land in the dead-letter list, a replay empties it for good', async () => {
-  await waitForMetric(providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 1 });
+  await waitForMetric(test.providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 1 });
   await inject('checkout', 'failed-jobs');
-  await waitForMetric(providers, 'checkout', 'dead_letters', (v) => v >= 30, { seconds: 1 });
+  await waitForMetric(test.providers, 'checkout', 'dead_letters', (v) => v >= 30, { seconds: 1 });
 
   const id = actionId('replay');
-  const outcome = await providers.remediation.replayDeadLetters({ actionId: id, service: 'checkout' });
+  const outcome = await test.providers.remediation.replayDeadLetters({ actionId: id, service: 'checkout' });
   expect(outcome).toMatchObject({ actionId: id, applied: true });
   expect(outcome.summary).toBe(
     'checkout: replayed 30 dead letters: 30 processed, 0 failed again, 0 still queued; 0 dead letters now',
   );
-  await waitForMetric(providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 3 });
+  await waitForMetric(test.providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 3 });
 
   // The same id again is a ledger hit: nothing more is replayed.
-  const again = await providers.remediation.replayDeadLetters({ actionId: id, service: 'checkout' });
+  const again = await test.providers.remediation.replayDeadLetters({ actionId: id, service: 'checkout' });
   expect(again.applied).toBe(false);
 });
 
 it('queue backlog: slow consumers fall behind, scaling up drains the queue', async () => {
-  await waitForMetric(providers, 'checkout', 'queue_depth', (v) => v < 20, { seconds: 2 });
+  await waitForMetric(test.providers, 'checkout', 'queue_depth', (v) => v < 20, { seconds: 2 });
   await inject('checkout', 'queue-backlog');
-  const peak = await waitForMetric(providers, 'checkout', 'queue_depth', (v) => v > 60, { seconds: 1 });
+  const peak = await waitForMetric(test.providers, 'checkout', 'queue_depth', (v) => v > 60, { seconds: 1 });
 
-  const outcome = await providers.remediation.scale({
+  const outcome = await test.providers.remediation.scale({
     actionId: actionId('scale'),
     service: 'checkout',
     desiredCount: 9,
   });
   expect(outcome).toMatchObject({ applied: true, before: { desiredCount: 3 }, after: { desiredCount: 9 } });
-  const topology = await providers.remediation.describe('checkout');
+  const topology = await test.providers.remediation.describe('checkout');
   expect(topology.desiredCount).toBe(9);
   expect(topology.targets.filter((t) => t.healthy)).toHaveLength(9);
-  await waitForMetric(providers, 'checkout', 'queue_depth', (v) => v < Math.min(20, peak), {
+  await waitForMetric(test.providers, 'checkout', 'queue_depth', (v) => v < Math.min(20, peak), {
     seconds: 2,
     timeoutMs: 45_000,
   });
 
   // Clean up: the cause goes away, the fleet scales back.
-  await post('/services/checkout/faults/clear', {
+  await callControl(test, 'POST', '/services/checkout/faults/clear', {
     actionId: actionId('clear-backlog'),
     scenario: 'queue-backlog',
   });
-  const down = await providers.remediation.scale({
+  const down = await test.providers.remediation.scale({
     actionId: actionId('scale-down'),
     service: 'checkout',
     desiredCount: 3,
