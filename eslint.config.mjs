@@ -61,5 +61,34 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Only workers/ runs activity code. The CLI, the webhook server, benches and the core reach Temporal
+    // through client/; an activity imported elsewhere would run outside a worker, without its retries,
+    // heartbeats or history (docs: DESIGN.md, "nothing outside workers/ imports activities/ at runtime").
+    // Types are fine. test/ is left out: its harness builds workers.
+    files: [
+      'cli/**/*.ts',
+      'triggers/**/*.ts',
+      'client/**/*.ts',
+      'bench/**/*.ts',
+      'core/**/*.ts',
+      'providers/**/*.ts',
+      'fleet/**/*.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'only workers/ imports activities/ at runtime; use client/ (types are fine)',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );
