@@ -1,12 +1,11 @@
 import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { awsConfigSchema } from '../../core/model/awsConfig';
 import { createAwsClients, createAwsProviders, destroyAwsClients } from '../../providers/aws';
-import { ProviderError, type RemediationProvider } from '../../providers/types';
-import { recordCommands, type CommandLog } from './commandLog';
+import { ProviderError } from '../../providers/types';
+import { recordCommands } from './commandLog';
 import { cellsOnMoto } from './ecsReader';
-import { SEEDED_DESIRED_COUNT, type MotoServer } from './motoServer';
-import { startSeededMoto, type SeededMoto } from './seededMoto';
-import type { Seeded } from './seed';
+import { SEEDED_DESIRED_COUNT } from './motoServer';
+import { useSeededMoto } from './seededMoto';
 
 /**
  * A worker that dies while an action waits for steady state: the activity is retried with the same
@@ -14,23 +13,7 @@ import type { Seeded } from './seed';
  * mutating call went out, which ends the call there just as a dead worker would.
  */
 describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
-  let aws: SeededMoto | undefined;
-  let moto: MotoServer;
-  let seeded: Seeded;
-  let commands: CommandLog;
-  let remediation: RemediationProvider;
-
-  beforeAll(async () => {
-    aws = await startSeededMoto();
-    ({ moto, seeded, commands } = aws);
-    remediation = aws.providers.remediation;
-  });
-
-  afterAll(async () => {
-    await aws?.stop();
-  });
-
-  beforeEach(() => commands.clear());
+  const aws = useSeededMoto();
 
   const dieOnFirstProgress = () => {
     throw new Error('worker died');
@@ -40,42 +23,42 @@ describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
     const request = {
       actionId: 'inc-2/rollback/stage-1',
       service: 'checkout',
-      release: seeded.v1,
+      release: aws.seeded.v1,
       targets: ['checkout-cell-a'],
     };
-    await expect(remediation.setRelease({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
+    await expect(aws.remediation.setRelease({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
       'worker died',
     );
-    expect(commands.count('UpdateService')).toBe(1);
-    expect((await cellsOnMoto(moto))['checkout-cell-a']!.taskDefinition).toBe(seeded.v1);
+    expect(aws.commands.count('UpdateService')).toBe(1);
+    expect((await cellsOnMoto(aws.moto))['checkout-cell-a']!.taskDefinition).toBe(aws.seeded.v1);
 
     const progress: string[] = [];
-    const resumed = await remediation.setRelease({ ...request, onProgress: (d) => progress.push(d) });
-    expect(commands.count('UpdateService')).toBe(1);
-    expect(commands.count('DescribeServices')).toBeGreaterThanOrEqual(3);
+    const resumed = await aws.remediation.setRelease({ ...request, onProgress: (d) => progress.push(d) });
+    expect(aws.commands.count('UpdateService')).toBe(1);
+    expect(aws.commands.count('DescribeServices')).toBeGreaterThanOrEqual(3);
     // The first attempt's result never reached the workflow: this one is it, with the true `before`.
     expect(resumed).toMatchObject({
       applied: true,
-      before: { release: { 'checkout-cell-a': seeded.v2 } },
-      after: { release: { 'checkout-cell-a': seeded.v1 } },
+      before: { release: { 'checkout-cell-a': aws.seeded.v2 } },
+      after: { release: { 'checkout-cell-a': aws.seeded.v1 } },
     });
     expect(resumed.summary).toMatch(/applied earlier to checkout-cell-a/);
     expect(progress.some((p) => p.includes('UpdateService'))).toBe(false);
   });
 
   it('restart resumes without a second deployment', async () => {
-    const before = await cellsOnMoto(moto);
+    const before = await cellsOnMoto(aws.moto);
     const request = { actionId: 'inc-2/restart', service: 'checkout', targets: ['checkout-cell-b'] };
-    await expect(remediation.restart({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
+    await expect(aws.remediation.restart({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
       'worker died',
     );
-    const afterFirst = await cellsOnMoto(moto);
+    const afterFirst = await cellsOnMoto(aws.moto);
     expect(afterFirst['checkout-cell-b']!.deploymentId).not.toBe(before['checkout-cell-b']!.deploymentId);
 
-    const resumed = await remediation.restart(request);
+    const resumed = await aws.remediation.restart(request);
     expect(resumed.applied).toBe(true);
-    expect(commands.count('UpdateService')).toBe(1);
-    expect((await cellsOnMoto(moto))['checkout-cell-b']!.deploymentId).toBe(
+    expect(aws.commands.count('UpdateService')).toBe(1);
+    expect((await cellsOnMoto(aws.moto))['checkout-cell-b']!.deploymentId).toBe(
       afterFirst['checkout-cell-b']!.deploymentId,
     );
   });
@@ -86,32 +69,32 @@ describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
       service: 'checkout',
       weights: { 'checkout-a': 10, 'checkout-b': 90 },
     };
-    await expect(remediation.setWeights({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
+    await expect(aws.remediation.setWeights({ ...request, onProgress: dieOnFirstProgress })).rejects.toThrow(
       'worker died',
     );
-    const resumed = await remediation.setWeights(request);
+    const resumed = await aws.remediation.setWeights(request);
     expect(resumed).toMatchObject({
       applied: true,
       before: { weights: { 'checkout-a': 50, 'checkout-b': 50 } },
       after: { weights: { 'checkout-a': 10, 'checkout-b': 90 } },
     });
-    expect(commands.count('ModifyListener')).toBe(1);
+    expect(aws.commands.count('ModifyListener')).toBe(1);
   });
 
   it('a worker dying in the polling wait of a rollout that never settles: the retry only polls, then gives up', async () => {
     // moto reports MOTO_ECS_SERVICE_RUNNING tasks for a new service; asking for one more leaves its
     // rollout IN_PROGRESS forever — a stuck deployment.
     const ecs = new ECSClient({
-      region: moto.region,
-      endpoint: moto.endpoint,
-      credentials: moto.credentials,
+      region: aws.moto.region,
+      endpoint: aws.moto.endpoint,
+      credentials: aws.moto.credentials,
     });
     try {
       await ecs.send(
         new CreateServiceCommand({
           cluster: 'prod',
           serviceName: 'checkout-stuck',
-          taskDefinition: seeded.v2,
+          taskDefinition: aws.seeded.v2,
           desiredCount: SEEDED_DESIRED_COUNT + 1,
         }),
       );
@@ -119,15 +102,15 @@ describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
       ecs.destroy();
     }
     const config = awsConfigSchema.parse({
-      ...seeded.config,
+      ...aws.seeded.config,
       steadyState: { pollSeconds: 0.1, timeoutSeconds: 1 },
       services: { stuck: { cells: [{ name: 'stuck-cell', cluster: 'prod', service: 'checkout-stuck' }] } },
     });
-    const stuckClients = createAwsClients(config, { credentials: moto.credentials });
+    const stuckClients = createAwsClients(config, { credentials: aws.moto.credentials });
     const stuckCommands = recordCommands(stuckClients);
     try {
       const stuck = createAwsProviders(config, stuckClients).remediation;
-      const request = { actionId: 'inc-3/rollback', service: 'stuck', release: seeded.v1 };
+      const request = { actionId: 'inc-3/rollback', service: 'stuck', release: aws.seeded.v1 };
       const seen: string[] = [];
       const dieWhilePolling = (detail: string): void => {
         seen.push(detail);

@@ -4,7 +4,7 @@ import {
   destroyAwsClients,
   type AwsClients,
 } from '../../providers/aws';
-import type { Providers } from '../../providers/types';
+import type { Providers, RemediationProvider } from '../../providers/types';
 import { recordCommands, type CommandLog } from './commandLog';
 import { startMoto, type MotoServer } from './motoServer';
 import { seed, type Seeded } from './seed';
@@ -39,4 +39,48 @@ export async function startSeededMoto(): Promise<SeededMoto> {
     await moto.stop();
     throw err;
   }
+}
+
+/** The seeded moto of a describe block; its fields throw when read before beforeAll has started it. */
+export interface MotoForTests extends Omit<SeededMoto, 'stop'> {
+  remediation: RemediationProvider;
+}
+
+/**
+ * One seeded moto for a describe block: started before its first test and stopped after its last. The
+ * command log is cleared before each test, so a test counts only the AWS calls it made itself.
+ */
+export function useSeededMoto(): MotoForTests {
+  let aws: SeededMoto | undefined;
+  const get = (): SeededMoto => {
+    if (!aws) throw new Error('moto starts in beforeAll: use it inside a test or a hook');
+    return aws;
+  };
+  beforeAll(async () => {
+    aws = await startSeededMoto();
+  });
+  afterAll(async () => {
+    await aws?.stop();
+  });
+  beforeEach(() => get().commands.clear());
+  return {
+    get moto() {
+      return get().moto;
+    },
+    get seeded() {
+      return get().seeded;
+    },
+    get clients() {
+      return get().clients;
+    },
+    get commands() {
+      return get().commands;
+    },
+    get providers() {
+      return get().providers;
+    },
+    get remediation() {
+      return get().providers.remediation;
+    },
+  };
 }
