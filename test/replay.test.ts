@@ -26,14 +26,21 @@ const REQUIRED = [
   'breaker-approved-before-result-attribute',
 ];
 
+/**
+ * Fixtures recorded without the marker of a patch that has since been deprecated (docs/patching.md):
+ * file name → the patch. They stay in test/histories/ unchanged; they are no longer replayed.
+ */
+const RETIRED: Record<string, string> = {};
+
 describe('replay of recorded incident histories', () => {
   const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+  const replayed = files.filter((f) => !(f.replace(/\.json$/, '') in RETIRED));
 
   it('has a fixture for every required path', () => {
     expect(files.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining(REQUIRED));
   });
 
-  it.each(files)('%s replays deterministically', async (file) => {
+  it.each(replayed)('%s replays deterministically', async (file) => {
     const history = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as unknown;
     await Worker.runReplayHistory({ workflowBundle: testWorkflowBundle() }, history, `replay-${file}`);
   });
