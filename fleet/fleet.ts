@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the Fleet class owns the replicas, their state and the action ledger as
+// one unit, so every change to the fleet goes through one place that persists it; the actions
+// themselves live in fleetActions.ts, faultActions.ts and operations.ts.
 import type {
   ActionResult,
   Behaviour,

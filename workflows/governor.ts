@@ -33,7 +33,7 @@ import { automationResumedSignal } from './api';
 import { decidePermit, releasePermits } from './permitRules';
 import { SA_PHASE } from './searchAttributes';
 
-const { loadPolicy } = proxyActivities<HomeostatActivities>({
+const { loadPolicy } = proxyActivities<Pick<HomeostatActivities, 'loadPolicy'>>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 10 },
 });

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the rules below are read together, in the order they take precedence;
+// split across files that order would be lost. Each rule is a small function of its own.
 import type { Diagnosis, Evidence, Finding, ServiceEvidence } from '../model/diagnosis';
 import type { Deployment, MetricSeries, Target } from '../model/signals';
 import { findSeries, seriesFor, windowStats, type WindowStats } from './stats';

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one fuzz campaign against the webhook, its generators and its oracle
+// read together (the generators live in fuzzing.ts).
 import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
 import { alertSchema, incidentWorkflowId } from '../../core/model/alert';
