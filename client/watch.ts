@@ -50,10 +50,12 @@ export async function watchIncident(handle: WorkflowHandle, opts: WatchOptions =
       // The worker may be restarting; keep the last view and try again.
     }
     if (last) {
-      for (const t of last.timeline.slice(shown)) {
+      // The timeline keeps only its newest entries: count entries ever written, not entries kept.
+      const total = (last.timelineDropped ?? 0) + last.timeline.length;
+      for (const t of last.timeline.slice(Math.max(0, last.timeline.length - (total - shown)))) {
         print(`  ${COLORS.dim}${t.at.slice(11, 19)}${COLORS.reset} ${t.phase.padEnd(17)} ${t.event}`);
       }
-      shown = last.timeline.length;
+      shown = total;
       if (last.outcome) {
         const mttr =
           (Date.parse(last.timeline[last.timeline.length - 1]!.at) - Date.parse(last.input.openedAt)) / 1000;
@@ -77,7 +79,8 @@ export async function nextIncident(
   for (;;) {
     const query = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND StartTime > "${since.toISOString()}"`;
     for await (const wf of client.workflow.list({ query }))
-      return client.workflow.getHandle(wf.workflowId, wf.runId);
+      // The workflow id alone: an incident that continues as new is followed into its newest run.
+      return client.workflow.getHandle(wf.workflowId);
     if (until?.()) return undefined;
     await new Promise((r) => setTimeout(r, 1000));
   }
