@@ -1,5 +1,6 @@
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
-import type { Evidence, ServiceEvidence } from '../core/model/diagnosis';
+import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
+import { EVIDENCE_BYTE_BUDGET, fitEvidence } from '../core/diagnosis/evidenceBudget';
+import type { Evidence, GatherRequest, ServiceEvidence } from '../core/model/diagnosis';
 import type { Topology } from '../core/model/signals';
 import { METRIC_NAMES } from '../core/model/signals';
 import { providerCall, requireProviders, type ActivityDeps } from './deps';
@@ -11,11 +12,7 @@ const MAX_POINTS_PER_SERIES = 150;
 /** Metrics diagnosis reads per target (a leak or a failing replica shows there first). */
 const PER_TARGET_METRICS = ['memory_rss_mb', 'error_ratio'] as const;
 
-export interface GatherRequest {
-  service: string;
-  /** The recent window starts no earlier than this (after a change, judge only what came after it). */
-  notBefore?: string;
-}
+export type { GatherRequest } from '../core/model/diagnosis';
 
 export function gatherActivities(deps: ActivityDeps) {
   return {
@@ -66,14 +63,16 @@ export function gatherActivities(deps: ActivityDeps) {
         }
         heartbeat(service);
       }
-      return {
+      const { evidence, trimmed } = fitEvidence({
         service: req.service,
         gatheredAt: new Date(now).toISOString(),
         baselineFrom: new Date(baselineFrom).toISOString(),
         recentFrom: new Date(recentFrom).toISOString(),
         services,
         ...(unknown.length > 0 ? { unknownDependencies: unknown } : {}),
-      };
+      });
+      if (trimmed) log.warn(`evidence over ${EVIDENCE_BYTE_BUDGET} bytes trimmed: ${trimmed}`);
+      return evidence;
     },
 
     /** The rollback guard's read: what runs where right now. */

@@ -13,6 +13,13 @@ export interface ServiceEvidence {
  * Everything gathered at one moment: the alerting service first, then every service downstream of it
  * (breadth first), so diagnosis can walk the dependency graph to the root cause. Kept in history.
  */
+/** What an incident asks gathering for. */
+export interface GatherRequest {
+  service: string;
+  /** The recent window starts no earlier than this (after a change, judge only what came after it). */
+  notBefore?: string;
+}
+
 export interface Evidence {
   service: string;
   gatheredAt: string;
