@@ -2,6 +2,7 @@ import type { IncidentReport } from '../../core/model/incidentState';
 import { sleep } from '../../providers/abort';
 import type { Providers } from '../../providers/types';
 import { withWorker } from '../harness/env';
+import { maybeRecordHistory } from '../harness/histories';
 import type { TestFleet } from '../fleet/fleetHarness';
 import {
   actionPrefix,
@@ -68,6 +69,7 @@ describe('incident: cancelled while an action runs', () => {
         );
         await handle.cancel();
         const report = (await handle.result()) as IncidentReport;
+        await maybeRecordHistory(client, handle.workflowId, 'cancelled-action-undone');
         return { report, prefix: actionPrefix(handle) };
       },
       { deps: incidentDeps(fleet(), { providers: slowToConfirm(fleet(), '/fleet.rollback-rest') }) },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { IncidentReport } from '../../core/model/incidentState';
 import { abortUpdate } from '../../workflows/api';
 import { TEST_ENV, testActivityDeps, withWorker } from '../harness/env';
+import { maybeRecordHistory } from '../harness/histories';
 import { firingAlert, openIncident, waitForState } from './harness';
 
 /**
@@ -22,6 +23,7 @@ describe('incident: closing', () => {
         await waitForState(handle, 'triage with a policy', (s) => s.phase === 'triage' && !!s.policy);
         await handle.executeUpdate(abortUpdate, { args: [{ by: 'sre', reason: 'closing test' }] });
         const report = (await handle.result()) as IncidentReport;
+        await maybeRecordHistory(client, handle.workflowId, 'record-failed-outcome-kept');
         const description = await handle.describe();
         return { report, memo: description.memo, status: description.status.name };
       },
