@@ -1,12 +1,13 @@
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { waitForMetric } from '../fleet/fleetHarness';
 import type { IncidentReport } from '../../core/model/incidentState';
 import {
+  actionPrefix,
   deployByHand,
+  expectEachActionOnce,
   firingAlert,
   incidentDeps,
-  injectFault,
+  injectBadRelease,
   ledger,
   openIncident,
   useFleet,
@@ -20,10 +21,9 @@ describe('incident: bad release', () => {
   it('rolls back the canary, verifies, rolls back the rest, and recovers', async () => {
     const before = await fleet().providers.remediation.describe('checkout');
     const goodRelease = before.targets[0]!.release;
-    await injectFault(fleet(), 'checkout', 'bad-release');
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await injectBadRelease(fleet());
 
-    const { report, workflowId } = await withWorker(
+    const { report, prefix } = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         const report = (await handle.result()) as IncidentReport;
@@ -32,7 +32,7 @@ describe('incident: bad release', () => {
         const size = Number((await handle.describe()).raw.workflowExecutionInfo?.historySizeBytes ?? 0);
         expect(size).toBeGreaterThan(0);
         expect(size).toBeLessThan(256 * 1024);
-        return { report, workflowId: handle.workflowId };
+        return { report, prefix: actionPrefix(handle) };
       },
       { deps: incidentDeps(fleet()) },
     );
@@ -54,17 +54,11 @@ describe('incident: bad release', () => {
     const after = await fleet().providers.remediation.describe('checkout');
     expect(after.targets.every((t) => t.release === goodRelease)).toBe(true);
     // Each action once in the fleet's ledger, and nothing else under this incident's ids.
-    const entries = await ledger(fleet(), workflowId.slice(0, 60));
-    expect(entries.map((e) => e.id).sort()).toEqual(report.steps.map((s) => s.actionId).sort());
-    const ourDeploys = (await fleet().providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
-      d.by?.startsWith('homeostat:'),
-    );
-    expect(ourDeploys).toHaveLength(2);
+    await expectEachActionOnce(fleet(), prefix, report);
   });
 
   it('re-plans when a person deploys during the incident, and does not roll their release back', async () => {
-    await injectFault(fleet(), 'checkout', 'bad-release');
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await injectBadRelease(fleet());
 
     const { report, prefix } = await withWorker(
       async ({ client, taskQueue }) => {
@@ -73,7 +67,7 @@ describe('incident: bad release', () => {
         await deployByHand(fleet(), 'checkout', 'v9-hotfix', 'alice');
         const report = (await handle.result()) as IncidentReport;
         await maybeRecordHistory(client, handle.workflowId, 'hand-deploy-replanned');
-        return { report, prefix: handle.workflowId.slice(0, 60) };
+        return { report, prefix: actionPrefix(handle) };
       },
       { deps: incidentDeps(fleet()) },
     );

@@ -16,15 +16,17 @@ import { approveUpdate } from '../../workflows/api';
 import { governorQuery, releasePermitsUpdate, requestPermitUpdate } from '../../workflows/governorApi';
 import { testServerAddress, withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { waitFor, waitForMetric } from '../fleet/fleetHarness';
+import { waitFor } from '../fleet/fleetHarness';
 import {
+  actionPrefix,
   deployByHand,
   firingAlert,
   incidentDeps,
-  injectFault,
+  injectBadRelease,
   ledger,
   openIncident,
   useFleet,
+  waitForCalm,
   waitForState,
 } from './harness';
 
@@ -51,9 +53,8 @@ describe('incident: governor permits', () => {
   const badCheckout = async (): Promise<void> => {
     // The previous test may have left errors in the last seconds (it resets checkout as it ends): wait
     // for them to pass, or the check below is met by old errors and the incident opens too early.
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v < 0.05, { seconds: 3 });
-    await injectFault(fleet(), 'checkout', 'bad-release');
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await waitForCalm(fleet(), 'checkout');
+    await injectBadRelease(fleet());
   };
   const depsWith = (safety: Partial<SafetyLimits>) =>
     incidentDeps(fleet(), { approvers: ['alice'], safety: { ...DEFAULT_SAFETY_LIMITS, ...safety } });
@@ -77,7 +78,7 @@ describe('incident: governor permits', () => {
         expect(held.timeline.at(-1)?.event).toMatch(
           /blast radius: 1 service\(s\) already under remediation \(web\)/,
         );
-        expect(await ledger(fleet(), handle.workflowId.slice(0, 60))).toHaveLength(0);
+        expect(await ledger(fleet(), actionPrefix(handle))).toHaveLength(0);
 
         await gov.release({
           incidentId: 'other',
@@ -119,7 +120,7 @@ describe('incident: governor permits', () => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         const waiting = await waitForState(handle, 'asking a human', (s) => s.phase === 'awaiting-approval');
         expect(waiting.timeline.at(-1)?.event).toMatch(/circuit breaker of checkout is open: 2 remediation/);
-        expect(await ledger(fleet(), handle.workflowId.slice(0, 60))).toHaveLength(0);
+        expect(await ledger(fleet(), actionPrefix(handle))).toHaveLength(0);
 
         await handle.executeUpdate(approveUpdate, {
           args: [{ by: 'alice', reason: 'the last two failed on a bad host, fixed' }],

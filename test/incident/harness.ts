@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities';
 import type { Alert } from '../../core/model/alert';
-import type { IncidentState } from '../../core/model/incidentState';
+import type { IncidentReport, IncidentState } from '../../core/model/incidentState';
+import type { Deployment } from '../../core/model/signals';
 import { DEFAULT_CATALOG_PATH, loadCatalog } from '../../core/playbooks/catalog';
 import type { Catalog } from '../../core/playbooks/schema';
 import { FleetControlClient } from '../../providers/local/controlClient';
@@ -13,7 +14,7 @@ import { intake } from '../../triggers/intake';
 import { PROJECT_ROOT } from '../../workers/temporalCli';
 import { stateQuery } from '../../workflows/api';
 import { TEST_ENV, testActivityDeps } from '../harness/env';
-import { sleep, startTestFleet, waitFor, waitForMetric, type TestFleet } from '../fleet/fleetHarness';
+import { sleep, useTestFleet, waitFor, waitForMetric, type TestFleet } from '../fleet/fleetHarness';
 
 /** The default catalog with bake times and windows cut to a few seconds, so an incident takes ~20 s. */
 export function fastCatalog(): Catalog {
@@ -91,6 +92,22 @@ export async function injectFault(
   });
 }
 
+/** Waits until checkout's errors are unmistakable: an incident opened now has something to diagnose. */
+export async function checkoutErring(fleet: TestFleet): Promise<void> {
+  await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+}
+
+/** A bad release of checkout (deployed by `ci`), and then its errors: the start of most incident tests. */
+export async function injectBadRelease(fleet: TestFleet): Promise<void> {
+  await injectFault(fleet, 'checkout', 'bad-release');
+  await checkoutErring(fleet);
+}
+
+/** Waits until `service` has served a few seconds without errors (what an earlier test left has passed). */
+export async function waitForCalm(fleet: TestFleet, service: string): Promise<void> {
+  await waitForMetric(fleet.providers, service, 'error_ratio', (v) => v < 0.05, { seconds: 3 });
+}
+
 export async function deployByHand(
   fleet: TestFleet,
   service: string,
@@ -112,10 +129,36 @@ export interface LedgerEntry {
   startedAt?: string;
 }
 
+/** What the incident's action ids start with (the workflow cuts the workflow id to 60 characters). */
+export function actionPrefix(handle: WorkflowHandle): string {
+  return handle.workflowId.slice(0, 60);
+}
+
 /** The fleet's action ledger entries whose id starts with `prefix`, oldest first. */
 export async function ledger(fleet: TestFleet, prefix: string): Promise<LedgerEntry[]> {
   const { actions } = await control(fleet).get<{ actions: LedgerEntry[] }>('/actions?limit=1000');
   return actions.filter((a) => a.id.startsWith(prefix));
+}
+
+/** Deploys of `service` that Homeostat made (its actions deploy as `homeostat:<actionId>`). */
+export async function ourDeploys(fleet: TestFleet, service: string): Promise<Deployment[]> {
+  return (await fleet.providers.deploys.deployments(service, new Date(0))).filter((d) =>
+    d.by?.startsWith('homeostat:'),
+  );
+}
+
+/**
+ * The two-step rollback reached the fleet once per step, whatever was retried: the ledger holds exactly
+ * the report's actions under the incident's prefix, and the fleet deployed twice for us.
+ */
+export async function expectEachActionOnce(
+  fleet: TestFleet,
+  prefix: string,
+  report: IncidentReport,
+): Promise<void> {
+  const entries = await ledger(fleet, prefix);
+  expect(entries.map((e) => e.id).sort()).toEqual(report.steps.map((s) => s.actionId).sort());
+  expect(await ourDeploys(fleet, 'checkout')).toHaveLength(2);
 }
 
 export async function state(handle: WorkflowHandle): Promise<IncidentState> {
@@ -193,15 +236,9 @@ export async function killHard(child: ChildProcess): Promise<void> {
  * (diagnosis compares with the past), and stopped after its last. Returns a getter for the fleet.
  */
 export function useFleet(): () => TestFleet {
-  let fleet: TestFleet | undefined;
-  beforeAll(async () => {
-    fleet = await startTestFleet({ loadRps: 30 });
-    await waitForMetric(fleet.providers, 'checkout', 'request_rate', (v) => v > 1);
+  const fleet = useTestFleet({ loadRps: 30 }, async (f) => {
+    await waitForMetric(f.providers, 'checkout', 'request_rate', (v) => v > 1);
     await sleep(8_000);
   });
-  afterAll(async () => {
-    await fleet?.fleet.stop();
-    fleet?.cleanUp();
-  });
-  return () => fleet!;
+  return () => fleet;
 }

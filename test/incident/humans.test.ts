@@ -5,15 +5,19 @@ import type { IncidentReport } from '../../core/model/incidentState';
 import { abortUpdate, approveSignal, approveUpdate } from '../../workflows/api';
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { sleep, waitForMetric } from '../fleet/fleetHarness';
+import { sleep } from '../fleet/fleetHarness';
 import {
+  actionPrefix,
+  checkoutErring,
   deployByHand,
   firingAlert,
   incidentDeps,
+  injectBadRelease,
   injectFault,
   ledger,
   openIncident,
   useFleet,
+  waitForCalm,
   waitForState,
 } from './harness';
 
@@ -22,8 +26,7 @@ describe('incident: approvals and aborts', () => {
   const fleet = useFleet();
 
   it('abort during stage 2 undoes the completed steps in reverse order', async () => {
-    await injectFault(fleet(), 'checkout', 'bad-release');
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await injectBadRelease(fleet());
     const bad = (await fleet().providers.remediation.describe('checkout')).targets[0]!.release;
 
     const { report, prefix } = await withWorker(
@@ -36,7 +39,7 @@ describe('incident: approvals and aborts', () => {
         expect(decision.accepted).toBe(true);
         const report = (await handle.result()) as IncidentReport;
         await maybeRecordHistory(client, handle.workflowId, 'abort-compensated');
-        return { report, prefix: handle.workflowId.slice(0, 60) };
+        return { report, prefix: actionPrefix(handle) };
       },
       { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
     );
@@ -59,12 +62,12 @@ describe('incident: approvals and aborts', () => {
 
     // Leave checkout healthy for the next test.
     await deployByHand(fleet(), 'checkout', 'v1', 'test-reset');
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v < 0.05, { seconds: 3 });
+    await waitForCalm(fleet(), 'checkout');
   });
 
   it('escalates when nobody approves in time', async () => {
     await injectFault(fleet(), 'payments', 'dependency-outage');
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await checkoutErring(fleet());
     const report = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
@@ -89,7 +92,7 @@ describe('incident: approvals and aborts', () => {
     if ((await fleet().providers.remediation.describe('payments')).targets.every((t) => t.healthy)) {
       await injectFault(fleet(), 'payments', 'dependency-outage');
     }
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+    await checkoutErring(fleet());
     const report = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
@@ -149,11 +152,10 @@ describe('incident: approvals and aborts', () => {
           }),
         });
         // The payments cell drained by the previous test must be calm again, or it is a suspect too.
-        await waitForMetric(fleet().providers, 'payments', 'error_ratio', (v) => v < 0.05, { seconds: 3 });
-        await injectFault(fleet(), 'checkout', 'bad-release');
-        await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+        await waitForCalm(fleet(), 'payments');
+        await injectBadRelease(fleet());
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
-        const prefix = handle.workflowId.slice(0, 60);
+        const prefix = actionPrefix(handle);
         const held = await waitForState(handle, 'held by the pause', (s) => s.phase === 'paused');
         expect(held.plan?.playbook).toBe('rollback-bad-release');
         await sleep(6_000); // past a poll of the pause: still held, nothing done

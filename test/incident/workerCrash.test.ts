@@ -5,11 +5,13 @@ import { governorWorkflowId } from '../../core/model/governor';
 import type { IncidentReport } from '../../core/model/incidentState';
 import { governorQuery } from '../../workflows/governorApi';
 import { testServerAddress, TEST_ENV } from '../harness/env';
-import { waitFor, waitForMetric } from '../fleet/fleetHarness';
+import { waitFor } from '../fleet/fleetHarness';
 import {
+  actionPrefix,
+  expectEachActionOnce,
   fastCatalogFile,
   firingAlert,
-  injectFault,
+  injectBadRelease,
   killHard,
   ledger,
   openIncident,
@@ -51,10 +53,9 @@ describe('incident: worker crashes', () => {
     };
     let worker = startWorkerProcess(env);
     try {
-      await injectFault(fleet(), 'checkout', 'bad-release');
-      await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v > 0.2);
+      await injectBadRelease(fleet());
       const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
-      const prefix = handle.workflowId.slice(0, 60);
+      const prefix = actionPrefix(handle);
 
       const boundaries: Array<[string, () => Promise<boolean>]> = [
         [
@@ -88,12 +89,7 @@ describe('incident: worker crashes', () => {
       expect(report.steps.map((s) => s.status)).toEqual(['done', 'done']);
 
       // Exactly the two planned actions reached the fleet, and it deployed exactly twice for us.
-      const entries = await ledger(fleet(), prefix);
-      expect(entries.map((e) => e.id).sort()).toEqual(report.steps.map((s) => s.actionId).sort());
-      const ours = (await fleet().providers.deploys.deployments('checkout', new Date(0))).filter((d) =>
-        d.by?.startsWith('homeostat:'),
-      );
-      expect(ours).toHaveLength(2);
+      await expectEachActionOnce(fleet(), prefix, report);
 
       // The history shows the crashes were real: some activity ran more than one attempt.
       const history = await handle.fetchHistory();
