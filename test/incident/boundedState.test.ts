@@ -2,8 +2,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { AlertBatch } from '../../core/model/incident';
 import type { IncidentReport, IncidentState } from '../../core/model/incidentState';
 import { abortUpdate, alertSignal, approveSignal } from '../../workflows/api';
+import { SA_SERVICE } from '../../workflows/searchAttributes';
 import { MAX_REFUSALS, MAX_TIMELINE, MAX_TRACKED_ALERTS } from '../../workflows/incident/state';
 import { testActivityDeps, withWorker } from '../harness/env';
+import { maybeRecordHistory } from '../harness/histories';
 import { firingAlert, openIncident, waitForState } from './harness';
 
 /** Alerts per signal, and signals: 10,000 alerts joined to one incident, in 5,000 deliveries. */
@@ -42,7 +44,7 @@ async function runs(handle: WorkflowHandle): Promise<number[]> {
  */
 describe('incident: bounded state under a storm of signals', () => {
   it('keeps every run within the server’s history suggestion and the state within a fixed size', async () => {
-    const { report, final, lengths } = await withWorker(
+    const { report, final, service, lengths } = await withWorker(
       async ({ client, taskQueue }) => {
         const first = firingAlert('storm');
         const handle = await openIncident(client, taskQueue, first);
@@ -71,7 +73,10 @@ describe('incident: bounded state under a storm of signals', () => {
         );
         await handle.executeUpdate(abortUpdate, { args: [{ by: 'sre', reason: 'storm test over' }] });
         const report = (await handle.result()) as IncidentReport;
-        return { report, final, lengths: await waitForRuns(handle, (final.runsContinued ?? 0) + 1) };
+        const service = (await handle.describe()).typedSearchAttributes.get(SA_SERVICE);
+        // The newest run: it resumed the triage wait from the state the storm's runs carried into it.
+        await maybeRecordHistory(client, handle.workflowId, 'continued-run-aborted');
+        return { report, final, service, lengths: await waitForRuns(handle, (final.runsContinued ?? 0) + 1) };
       },
       {
         deps: {
@@ -93,13 +98,15 @@ describe('incident: bounded state under a storm of signals', () => {
     expect(final.timeline.length).toBeLessThanOrEqual(MAX_TIMELINE);
     expect(refusals(final)).toBe(MAX_REFUSALS);
     expect(JSON.stringify(final).length).toBeLessThan(64 * 1024);
-    // The incident continued as new rather than growing one history: it decides to at 2,000 events, and
+    // The incident continued as new rather than growing one history: it decides to at 1,000 events, and
     // every run stays within the server's own suggestion (4,096 events). The storm alone is more.
     console.log(`storm: runs of ${lengths.join(', ')} events`);
     expect(final.runsContinued).toBeGreaterThanOrEqual(1);
     expect(lengths).toHaveLength((final.runsContinued ?? 0) + 1);
     expect(lengths.reduce((a, b) => a + b, 0)).toBeGreaterThan(ALERT_SIGNALS + REFUSED_SIGNALS);
     for (const length of lengths) expect(length).toBeLessThan(4_096);
+    // The newest run still carries the search attributes the first one set.
+    expect(service).toBe('storm');
     // A storm does not make it act: the abort ends it, and the report is bounded too.
     expect(report.outcome).toBe('aborted');
     expect(report.steps).toEqual([]);

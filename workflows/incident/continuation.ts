@@ -1,4 +1,4 @@
-import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import type { IncidentInput } from '../../core/model/incident';
 import type { ContinuedIncident, IncidentReport } from '../../core/model/incidentState';
 import { note, type IncidentRun } from './run';
@@ -18,13 +18,14 @@ export function mayContinueAsNew(): boolean {
 }
 
 /**
- * Continue well before the server's own suggestion (4,096 events or 4 MB by default): under a storm the
- * continuing workflow task is refused while new signals keep arriving, so a run overshoots the point
- * where it decided to continue by whatever arrives meanwhile; starting at half keeps the overshoot
- * under the server's suggestion.
+ * Continue well before the server's own suggestion (4,096 events or 4 MB by default). Under a storm the
+ * continuing workflow task is refused while new signals keep arriving (each must be handled first), and
+ * every refused task replays the run from the start, so a run overshoots the point where it decided to
+ * continue by whatever arrives meanwhile. Deciding at a quarter of the suggestion keeps replays short and
+ * leaves room for that overshoot (test/incident/boundedState.test.ts measures it).
  */
-const CONTINUE_AT_EVENTS = 2_000;
-const CONTINUE_AT_BYTES = 2 * 1024 * 1024;
+const CONTINUE_AT_EVENTS = 1_000;
+const CONTINUE_AT_BYTES = 1024 * 1024;
 
 export function continueSuggested(): boolean {
   const info = workflowInfo();
@@ -54,5 +55,10 @@ export async function continueFrom(
     stoppedByGovernor: run.stoppedByGovernor,
     resumeAt,
   };
-  return await continueAsNew<IncidentWorkflow>(run.input, carried);
+  // Search attributes and memo go along explicitly, so the UI keeps filtering the incident by them.
+  const info = workflowInfo();
+  return await makeContinueAsNewFunc<IncidentWorkflow>({
+    typedSearchAttributes: info.typedSearchAttributes,
+    ...(info.memo ? { memo: info.memo } : {}),
+  })(run.input, carried);
 }
