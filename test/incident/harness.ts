@@ -188,14 +188,7 @@ export async function waitForState(
     const where = last
       ? `phase ${last.phase}; diagnosis ${last.diagnosis?.failureClass ?? '-'} (${last.diagnosis?.summary ?? '-'}); ` +
         `findings ${JSON.stringify(last.diagnosis?.findings ?? [])}; ` +
-        `evidence ${JSON.stringify(
-          last.evidence?.services.map((s) => ({
-            service: s.service,
-            releases: s.topology.targets.map((t) => t.release),
-            deploys: s.deployments.map((d) => `${d.release}@${d.at} by ${d.by ?? '-'}`),
-            series: s.series.map((x) => `${x.metric}${JSON.stringify(x.labels)}:${x.points.length}`),
-          })),
-        )}; window ${last.evidence?.baselineFrom} / ${last.evidence?.recentFrom} / ${last.evidence?.gatheredAt}; ` +
+        `evidence ${JSON.stringify(last.evidence ?? null)}; ` +
         `plan ${last.plan?.playbook ?? '-'}; last: ${last.timeline.at(-1)?.event ?? '-'}`
       : 'no state';
     throw new Error(`${(err as Error).message} [${where}]`, { cause: err });
