@@ -35,8 +35,13 @@ export interface ActionRequest {
   /** Idempotency key: the same id applied twice changes the world once and returns the first result. */
   actionId: string;
   service: string;
-  /** Called while the action waits for the change to take effect; activities heartbeat from it. */
+  /** Called while the action waits for the change to take effect; activities heartbeat with the latest. */
   onProgress?: (detail: string) => void;
+  /**
+   * Aborts the call: the provider stops waiting and ends with the signal's reason (see abort.ts). A
+   * change already sent is not undone; the ledger lets the same actionId learn how it ended.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RemediationProvider {
@@ -55,6 +60,12 @@ export interface Providers {
   signals: SignalProvider;
   deploys: DeployHistoryProvider;
   remediation: RemediationProvider;
+  /**
+   * The longest one remediation call may legitimately take: the provider's own wait limit plus the calls
+   * around it. The worker derives the action activities' start-to-close timeout from it, so an action is
+   * never cut off by Temporal while the provider still considers it in time.
+   */
+  maxActionSeconds: number;
 }
 
 /**

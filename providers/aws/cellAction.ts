@@ -22,7 +22,7 @@ export interface CellActionSpec {
   want(state: CellState, mine: LedgerEntry | undefined): SteadyWant;
   /** The release the cell will run afterwards (for the ledger and the deploy history). */
   afterRelease(state: CellState): string;
-  /** Sends the one mutating call. */
+  /** Sends the one mutating call (with the request's abort signal). */
   act(state: CellState): Promise<void>;
   /** Progress line after the call went out. */
   describeAct(state: CellState): string;
@@ -64,7 +64,7 @@ export async function runCellAction(
         afterRelease: spec.afterRelease(state),
       };
       // Ledger first: if we die between the two calls, the retry still knows the true `before`.
-      await writeLedger(clients, state, entry);
+      await writeLedger(clients, state, entry, req.signal);
       await spec.act(state);
       results.push({ state, before, how: 'sent' });
       req.onProgress?.(spec.describeAct(state));
@@ -75,10 +75,10 @@ export async function runCellAction(
   const settled = await waitForSteady(
     clients,
     waiting.map((r) => ({ cell: r.state.cell, want: spec.want(r.state, ledgerFor(r.state, req.actionId)) })),
-    { ...wait, onProgress: req.onProgress },
+    { ...wait, onProgress: req.onProgress, signal: req.signal },
   );
   for (const [i, r] of waiting.entries()) {
-    if (r.how === 'sent' || r.how === 'resumed') await markLedgerDone(clients, r.state);
+    if (r.how === 'sent' || r.how === 'resumed') await markLedgerDone(clients, r.state, req.signal);
     r.state = settled[i] ?? r.state;
   }
   return results;

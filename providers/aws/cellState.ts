@@ -20,7 +20,11 @@ export interface CellState {
 const DESCRIBE_BATCH = 10;
 
 /** Reads the cells' ECS services (with tags, where the action ledger lives), in the cells' order. */
-export async function readCells(clients: AwsClients, cells: readonly AwsCellConfig[]): Promise<CellState[]> {
+export async function readCells(
+  clients: AwsClients,
+  cells: readonly AwsCellConfig[],
+  signal?: AbortSignal,
+): Promise<CellState[]> {
   const byCluster = new Map<string, AwsCellConfig[]>();
   for (const cell of cells) byCluster.set(cell.cluster, [...(byCluster.get(cell.cluster) ?? []), cell]);
 
@@ -28,10 +32,18 @@ export async function readCells(clients: AwsClients, cells: readonly AwsCellConf
   for (const [cluster, clusterCells] of byCluster) {
     for (let i = 0; i < clusterCells.length; i += DESCRIBE_BATCH) {
       const batch = clusterCells.slice(i, i + DESCRIBE_BATCH);
-      const out = await aws(`DescribeServices ${cluster}`, () =>
-        clients.ecs.send(
-          new DescribeServicesCommand({ cluster, services: batch.map((c) => c.service), include: ['TAGS'] }),
-        ),
+      const out = await aws(
+        `DescribeServices ${cluster}`,
+        (options) =>
+          clients.ecs.send(
+            new DescribeServicesCommand({
+              cluster,
+              services: batch.map((c) => c.service),
+              include: ['TAGS'],
+            }),
+            options,
+          ),
+        signal,
       );
       for (const cell of batch) {
         const service = out.services?.find((s) => s.serviceName === cell.service);

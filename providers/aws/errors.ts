@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../abort';
 import { ProviderError } from '../types';
 
 /**
@@ -52,11 +53,26 @@ export function toProviderError(what: string, err: unknown): ProviderError {
   return new ProviderError(`${what}: ${message}`, code, isRetryableAwsError(err), { cause: err });
 }
 
-/** Runs one AWS call; any failure comes out as a ProviderError naming the call. */
-export async function aws<T>(what: string, call: () => Promise<T>): Promise<T> {
+/** What `aws()` hands the call: pass it to `send(command, options)`. */
+export interface SendOptions {
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * Runs one AWS call; any failure comes out as a ProviderError naming the call. With a signal, the SDK
+ * aborts the request when it fires, and the call ends with the signal's reason instead (a cancellation,
+ * not a retryable network error).
+ */
+export async function aws<T>(
+  what: string,
+  call: (options: SendOptions) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  throwIfAborted(signal);
   try {
-    return await call();
+    return await call(signal ? { abortSignal: signal } : {});
   } catch (err) {
+    throwIfAborted(signal);
     throw toProviderError(what, err);
   }
 }

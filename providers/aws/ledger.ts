@@ -9,7 +9,10 @@ import { tagSafeActionId } from './tagSafe';
  * and survives any worker. Written *before* the mutating call (state `sent`) and marked `done` after the
  * wait, it lets a retried action (same actionId) tell "my update already went out, just wait" from "not
  * yet sent", and return the `before` of the first attempt rather than the state it itself caused.
- * Only the latest action per cell is remembered; that is all a retry needs.
+ * Only the latest action per cell is remembered; that is all a retry needs. It is also what a
+ * compensation of a step cancelled mid-flight relies on: sent again with the step's id, the step waits
+ * for the rollout it started and returns its first `before` — as long as no other action has touched
+ * the cell since (activities/act.ts carries the learned outcome across its own retries for that reason).
  *
  * UpdateService has no `startedBy` and ECS deployments record no caller, so these tags are also how the
  * deploy history recognises Homeostat's own deployments (`by: homeostat:<actionId>`).
@@ -57,7 +60,12 @@ export function ledgerFor(state: CellState, actionId: string): LedgerEntry | und
   return entry?.actionId === tagSafeActionId(actionId) ? entry : undefined;
 }
 
-export async function writeLedger(clients: AwsClients, state: CellState, entry: LedgerEntry): Promise<void> {
+export async function writeLedger(
+  clients: AwsClients,
+  state: CellState,
+  entry: LedgerEntry,
+  signal?: AbortSignal,
+): Promise<void> {
   const tags: Record<string, string> = {
     [KEY.actionId]: tagSafeActionId(entry.actionId),
     [KEY.kind]: entry.kind,
@@ -67,20 +75,32 @@ export async function writeLedger(clients: AwsClients, state: CellState, entry: 
     [KEY.beforeDeployment]: entry.beforeDeployment,
     [KEY.afterRelease]: entry.afterRelease,
   };
-  await aws(`TagResource ${state.cell.service}`, () =>
-    clients.ecs.send(
-      new TagResourceCommand({
-        resourceArn: state.arn,
-        tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-      }),
-    ),
+  await aws(
+    `TagResource ${state.cell.service}`,
+    (options) =>
+      clients.ecs.send(
+        new TagResourceCommand({
+          resourceArn: state.arn,
+          tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+        }),
+        options,
+      ),
+    signal,
   );
 }
 
-export async function markLedgerDone(clients: AwsClients, state: CellState): Promise<void> {
-  await aws(`TagResource ${state.cell.service}`, () =>
-    clients.ecs.send(
-      new TagResourceCommand({ resourceArn: state.arn, tags: [{ key: KEY.state, value: 'done' }] }),
-    ),
+export async function markLedgerDone(
+  clients: AwsClients,
+  state: CellState,
+  signal?: AbortSignal,
+): Promise<void> {
+  await aws(
+    `TagResource ${state.cell.service}`,
+    (options) =>
+      clients.ecs.send(
+        new TagResourceCommand({ resourceArn: state.arn, tags: [{ key: KEY.state, value: 'done' }] }),
+        options,
+      ),
+    signal,
   );
 }

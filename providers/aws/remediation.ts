@@ -22,8 +22,8 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
     pollMs: config.steadyState.pollSeconds * 1000,
     timeoutMs: config.steadyState.timeoutSeconds * 1000,
   };
-  const cellsOf = async (service: string, targets?: readonly string[]) =>
-    readCells(clients, selectCells(serviceConfig(config, service), service, targets));
+  const cellsOf = async (service: string, targets: readonly string[] | undefined, signal?: AbortSignal) =>
+    readCells(clients, selectCells(serviceConfig(config, service), service, targets), signal);
 
   return {
     async describe(service: string): Promise<Topology> {
@@ -46,8 +46,8 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
     },
 
     async setRelease(req) {
-      const release = await resolveTaskDefinition(clients, req.release);
-      const states = await cellsOf(req.service, req.targets);
+      const release = await resolveTaskDefinition(clients, req.release, req.signal);
+      const states = await cellsOf(req.service, req.targets, req.signal);
       const results = await runCellAction(
         clients,
         req,
@@ -57,7 +57,7 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
           isDone: (s) => s.taskDefinition === release,
           want: () => ({ taskDefinition: release }),
           afterRelease: () => release,
-          act: (s) => updateService(clients, s.cell, { taskDefinition: release }),
+          act: (s) => updateService(clients, s.cell, { taskDefinition: release }, req.signal),
           describeAct: (s) =>
             `${s.cell.name}: UpdateService → ${shortRelease(release)}; waiting for steady state`,
         },
@@ -70,7 +70,7 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
     },
 
     async restart(req) {
-      const states = await cellsOf(req.service, req.targets);
+      const states = await cellsOf(req.service, req.targets, req.signal);
       const results = await runCellAction(
         clients,
         req,
@@ -84,7 +84,7 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
             replacedDeployment: mine?.beforeDeployment ?? primaryDeployment(s)?.id,
           }),
           afterRelease: (s) => s.taskDefinition,
-          act: (s) => updateService(clients, s.cell, { forceNewDeployment: true }),
+          act: (s) => updateService(clients, s.cell, { forceNewDeployment: true }, req.signal),
           describeAct: (s) => `${s.cell.name}: new deployment started; waiting for steady state`,
         },
         wait,
@@ -105,7 +105,7 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
           'ScaleOutOfBounds',
         );
       }
-      const states = await cellsOf(req.service);
+      const states = await cellsOf(req.service, undefined, req.signal);
       const desiredCount = req.desiredCount;
       const results = await runCellAction(
         clients,
@@ -116,7 +116,7 @@ export function awsRemediation(clients: AwsClients, config: AwsConfig): Remediat
           isDone: (s) => s.desiredCount === desiredCount,
           want: () => ({ desiredCount }),
           afterRelease: (s) => s.taskDefinition,
-          act: (s) => updateService(clients, s.cell, { desiredCount }),
+          act: (s) => updateService(clients, s.cell, { desiredCount }, req.signal),
           describeAct: (s) => `${s.cell.name}: desired count → ${desiredCount}; waiting for steady state`,
         },
         wait,
@@ -148,17 +148,30 @@ async function updateService(
   clients: AwsClients,
   cell: { cluster: string; service: string },
   change: { taskDefinition?: string; desiredCount?: number; forceNewDeployment?: boolean },
+  signal: AbortSignal | undefined,
 ): Promise<void> {
-  await aws(`UpdateService ${cell.cluster}/${cell.service}`, () =>
-    clients.ecs.send(new UpdateServiceCommand({ cluster: cell.cluster, service: cell.service, ...change })),
+  await aws(
+    `UpdateService ${cell.cluster}/${cell.service}`,
+    (options) =>
+      clients.ecs.send(
+        new UpdateServiceCommand({ cluster: cell.cluster, service: cell.service, ...change }),
+        options,
+      ),
+    signal,
   );
 }
 
 /** The full ARN of `family:revision` (or an ARN as given): the service reports ARNs, we compare with them. */
-async function resolveTaskDefinition(clients: AwsClients, release: string): Promise<string> {
+async function resolveTaskDefinition(
+  clients: AwsClients,
+  release: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   if (release.startsWith('arn:')) return release;
-  const out = await aws(`DescribeTaskDefinition ${release}`, () =>
-    clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: release })),
+  const out = await aws(
+    `DescribeTaskDefinition ${release}`,
+    (options) => clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: release }), options),
+    signal,
   );
   const arn = out.taskDefinition?.taskDefinitionArn;
   if (!arn) throw invalid(`task definition ${release} not found`, 'TaskDefinitionNotFound');

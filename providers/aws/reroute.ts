@@ -29,7 +29,7 @@ export async function setWeightsOnAws(
   const traffic = serviceConfig(config, req.service).traffic;
   if (!traffic) throw invalid(`service ${req.service} has no aws traffic section (listener)`, 'NoTraffic');
 
-  const current = await readForward(clients, traffic);
+  const current = await readForward(clients, traffic, req.signal);
   const mine = current.tags[WEIGHT_LEDGER.actionId] === tagSafeActionId(req.actionId);
   const before = mine ? decodeWeights(current.tags[WEIGHT_LEDGER.before] ?? '') : current.weights;
   const after = mergeWeights(before, req.weights, traffic);
@@ -39,7 +39,7 @@ export async function setWeightsOnAws(
     return { ...base, applied: false, summary: `weights already ${encodeWeights(after)} (action repeated)` };
   }
   if (sameWeights(current.weights, after)) {
-    if (mine) await tagForward(clients, current.resourceArn, { [WEIGHT_LEDGER.state]: 'done' });
+    if (mine) await tagForward(clients, current.resourceArn, { [WEIGHT_LEDGER.state]: 'done' }, req.signal);
     return {
       ...base,
       applied: mine,
@@ -49,14 +49,19 @@ export async function setWeightsOnAws(
     };
   }
 
-  await tagForward(clients, current.resourceArn, {
-    [WEIGHT_LEDGER.actionId]: tagSafeActionId(req.actionId),
-    [WEIGHT_LEDGER.state]: 'sent',
-    [WEIGHT_LEDGER.before]: encodeWeights(before),
-    [WEIGHT_LEDGER.after]: encodeWeights(after),
-  });
-  await writeWeights(clients, traffic, current, after);
+  await tagForward(
+    clients,
+    current.resourceArn,
+    {
+      [WEIGHT_LEDGER.actionId]: tagSafeActionId(req.actionId),
+      [WEIGHT_LEDGER.state]: 'sent',
+      [WEIGHT_LEDGER.before]: encodeWeights(before),
+      [WEIGHT_LEDGER.after]: encodeWeights(after),
+    },
+    req.signal,
+  );
+  await writeWeights(clients, traffic, current, after, req.signal);
   req.onProgress?.(`weights set to ${encodeWeights(after)}`);
-  await tagForward(clients, current.resourceArn, { [WEIGHT_LEDGER.state]: 'done' });
+  await tagForward(clients, current.resourceArn, { [WEIGHT_LEDGER.state]: 'done' }, req.signal);
   return { ...base, applied: true, summary: `weights ${encodeWeights(before)} → ${encodeWeights(after)}` };
 }

@@ -1,3 +1,4 @@
+import { sleep } from '../abort';
 import { ProviderError } from '../types';
 import type { AwsCellConfig } from '../../core/model/awsConfig';
 import type { AwsClients } from './clients';
@@ -62,11 +63,16 @@ export interface WaitOptions {
   pollMs: number;
   timeoutMs: number;
   onProgress?: (detail: string) => void;
+  /** Stops the wait at once (between polls too), ending it with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
- * Polls until every cell is steady, reporting progress (the activity heartbeats from it) on each round.
- * A wait that outlasts the timeout is not retried: a rollout stuck that long needs a human.
+ * Polls until every cell is steady, reporting progress on each round (the activity heartbeats on its own
+ * ticker with the latest detail, so the poll interval never decides the heartbeat gap). A wait that
+ * outlasts the timeout is not retried: a rollout stuck that long needs a human. The last sleep ends at
+ * the deadline, so the wait never exceeds `timeoutMs` by more than one read of the cells — the bound
+ * `maxActionSeconds` (index.ts) relies on.
  */
 export async function waitForSteady(
   clients: AwsClients,
@@ -79,6 +85,7 @@ export async function waitForSteady(
     const states = await readCells(
       clients,
       wants.map((w) => w.cell),
+      opts.signal,
     );
     const problems = states
       .map((s, i) => [s.cell.name, steadyProblem(s, wants[i]!.want)] as const)
@@ -93,6 +100,6 @@ export async function waitForSteady(
       );
     }
     opts.onProgress?.(detail);
-    await new Promise((resolve) => setTimeout(resolve, opts.pollMs));
+    await sleep(Math.min(opts.pollMs, Math.max(0, deadline - Date.now())), opts.signal);
   }
 }

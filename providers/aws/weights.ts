@@ -42,17 +42,26 @@ function arnOf(traffic: Traffic, pool: string, current: ForwardState): string {
   );
 }
 
-export async function readForward(clients: AwsClients, traffic: Traffic): Promise<ForwardState> {
+export async function readForward(
+  clients: AwsClients,
+  traffic: Traffic,
+  signal?: AbortSignal,
+): Promise<ForwardState> {
   const resourceArn = traffic.ruleArn ?? traffic.listenerArn;
   let actions: Action[];
   if (traffic.ruleArn) {
-    const out = await aws('DescribeRules', () =>
-      clients.elbv2.send(new DescribeRulesCommand({ RuleArns: [traffic.ruleArn!] })),
+    const out = await aws(
+      'DescribeRules',
+      (options) => clients.elbv2.send(new DescribeRulesCommand({ RuleArns: [traffic.ruleArn!] }), options),
+      signal,
     );
     actions = out.Rules?.[0]?.Actions ?? [];
   } else {
-    const out = await aws('DescribeListeners', () =>
-      clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [traffic.listenerArn] })),
+    const out = await aws(
+      'DescribeListeners',
+      (options) =>
+        clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [traffic.listenerArn] }), options),
+      signal,
     );
     actions = out.Listeners?.[0]?.DefaultActions ?? [];
   }
@@ -68,8 +77,10 @@ export async function readForward(clients: AwsClients, traffic: Traffic): Promis
     weights[poolOf(traffic, forward.TargetGroupArn)] = 1;
   }
 
-  const tagsOut = await aws('DescribeTags', () =>
-    clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [resourceArn] })),
+  const tagsOut = await aws(
+    'DescribeTags',
+    (options) => clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [resourceArn] }), options),
+    signal,
   );
   const tags = Object.fromEntries(
     (tagsOut.TagDescriptions?.[0]?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']),
@@ -116,6 +127,7 @@ export async function writeWeights(
   traffic: Traffic,
   current: ForwardState,
   weights: Record<string, number>,
+  signal?: AbortSignal,
 ): Promise<void> {
   const actions = current.actions.map((action, i) => {
     if (i !== current.forwardIndex) return action;
@@ -133,14 +145,21 @@ export async function writeWeights(
     };
   });
   if (traffic.ruleArn) {
-    await aws('ModifyRule', () =>
-      clients.elbv2.send(new ModifyRuleCommand({ RuleArn: traffic.ruleArn!, Actions: actions })),
+    await aws(
+      'ModifyRule',
+      (options) =>
+        clients.elbv2.send(new ModifyRuleCommand({ RuleArn: traffic.ruleArn!, Actions: actions }), options),
+      signal,
     );
   } else {
-    await aws('ModifyListener', () =>
-      clients.elbv2.send(
-        new ModifyListenerCommand({ ListenerArn: traffic.listenerArn, DefaultActions: actions }),
-      ),
+    await aws(
+      'ModifyListener',
+      (options) =>
+        clients.elbv2.send(
+          new ModifyListenerCommand({ ListenerArn: traffic.listenerArn, DefaultActions: actions }),
+          options,
+        ),
+      signal,
     );
   }
 }
@@ -175,13 +194,18 @@ export async function tagForward(
   clients: AwsClients,
   resourceArn: string,
   tags: Record<string, string>,
+  signal?: AbortSignal,
 ): Promise<void> {
-  await aws('AddTags', () =>
-    clients.elbv2.send(
-      new AddTagsCommand({
-        ResourceArns: [resourceArn],
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      }),
-    ),
+  await aws(
+    'AddTags',
+    (options) =>
+      clients.elbv2.send(
+        new AddTagsCommand({
+          ResourceArns: [resourceArn],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+        options,
+      ),
+    signal,
   );
 }

@@ -8,8 +8,9 @@ import type {
   SeriesQuery,
   Topology,
 } from '../types';
+import { sleep, throwIfAborted } from '../abort';
 import { ProviderError } from '../types';
-import { FleetControlClient } from './controlClient';
+import { CONTROL_REQUEST_TIMEOUT_MS, FleetControlClient } from './controlClient';
 
 /** The control API's answers, as far as this adapter reads them. */
 interface LedgerEntry {
@@ -33,7 +34,6 @@ export interface LocalFleetOptions {
   pollMs?: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const path = (service: string, rest = ''): string => `/services/${encodeURIComponent(service)}${rest}`;
 
 /**
@@ -42,16 +42,22 @@ const path = (service: string, rest = ''): string => `/services/${encodeURICompo
  * retried call never applies twice; actions resolve once the fleet reports the change took effect.
  */
 export function createLocalFleetProviders(options: LocalFleetOptions): Providers {
-  const client = new FleetControlClient(options.controlUrl);
+  const client = new FleetControlClient(options.controlUrl, CONTROL_REQUEST_TIMEOUT_MS);
   const timeoutMs = options.actionTimeoutMs ?? 180_000;
   const pollMs = options.pollMs ?? 500;
 
+  /**
+   * Sends the action, then polls its ledger entry until the fleet reports it finished. An abort stops
+   * the polling (and the request in flight) at once; the fleet finishes the action on its own, and the
+   * same actionId later returns how it ended.
+   */
   async function act(kind: string, route: string, req: ActionRequest, body: object): Promise<ActionOutcome> {
     const started = Date.now();
-    const first = await client.post<ActionReply>(`${path(req.service, route)}?waitMs=${pollMs}`, {
-      actionId: req.actionId,
-      ...body,
-    });
+    const first = await client.post<ActionReply>(
+      `${path(req.service, route)}?waitMs=${pollMs}`,
+      { actionId: req.actionId, ...body },
+      req.signal,
+    );
     let entry = first.action;
     while (entry.status === 'running') {
       req.onProgress?.(entry.progress ?? `${kind} ${req.actionId} on ${req.service}: in progress`);
@@ -61,10 +67,12 @@ export function createLocalFleetProviders(options: LocalFleetOptions): Providers
           'timeout',
           true,
         );
-      await sleep(pollMs);
+      await sleep(pollMs, req.signal);
       try {
-        entry = (await client.get<ActionReply>(`/actions/${encodeURIComponent(req.actionId)}`)).action;
+        entry = (await client.get<ActionReply>(`/actions/${encodeURIComponent(req.actionId)}`, req.signal))
+          .action;
       } catch (err) {
+        throwIfAborted(req.signal);
         // A blip of the control API while we wait: keep waiting until the deadline.
         if (!(err instanceof ProviderError && err.retryable)) throw err;
       }
@@ -132,5 +140,8 @@ export function createLocalFleetProviders(options: LocalFleetOptions): Providers
       },
     },
     remediation,
+    // The wait's deadline is checked before each poll: one more poll interval and one GET may follow
+    // it, and the first POST (answered after `pollMs`) may take a request timeout of its own.
+    maxActionSeconds: (timeoutMs + pollMs + 2 * CONTROL_REQUEST_TIMEOUT_MS) / 1000,
   };
 }
