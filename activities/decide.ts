@@ -22,6 +22,8 @@ export function decideActivities(deps: ActivityDeps) {
         triageSeconds: deps.incidents.triageSeconds,
         dryRun: deps.incidents.dryRun,
         safety: { ...(deps.safety ?? DEFAULT_SAFETY_LIMITS) },
+        // The workflow builds its action proxy from these (derived from the worker's provider).
+        ...(deps.actionTimeouts ? { actionTimeouts: { ...deps.actionTimeouts } } : {}),
       };
     },
 

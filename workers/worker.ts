@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { actionTimeoutsFor } from '../activities/deps';
 import type { HomeostatConfig } from '../core/model/config';
 import { loadCatalog } from '../core/playbooks/catalog';
 import type { Providers } from '../providers/types';
@@ -19,14 +20,17 @@ export interface HomeostatWorkerOptions {
   identity?: string;
 }
 
-/** The activities' dependencies from configuration: the catalog is loaded (and validated) once, here. */
+/**
+ * The activities' dependencies from configuration: the catalog is loaded (and validated) once, here, and
+ * the action activities' timeouts are derived from the provider's own limits.
+ */
 export function activityDepsFromConfig(
   cfg: HomeostatConfig,
   providers: Providers | undefined,
   client: Client,
 ): ActivityDeps {
   return {
-    ...(providers ? { providers } : {}),
+    ...(providers ? { providers, actionTimeouts: actionTimeoutsFor(providers) } : {}),
     client,
     catalog: loadCatalog(cfg.incidents.playbooks),
     incidents: cfg.incidents,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
+import { actionTimeoutsFor } from '../../activities/deps';
 import { loadCatalog } from '../../core/playbooks/catalog';
 import { createHomeostatWorker } from '../../workers/worker';
 
@@ -57,9 +58,13 @@ export async function withWorker<T>(
   }
 }
 
-/** Activity dependencies for tests: the default catalog, quick triage, no approvers unless given. */
+/**
+ * Activity dependencies for tests: the default catalog, quick triage, no approvers unless given. With
+ * providers, the action timeouts are derived from them as the worker does (activityDepsFromConfig).
+ */
 export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
   return {
+    ...(overrides.providers ? { actionTimeouts: actionTimeoutsFor(overrides.providers) } : {}),
     catalog: loadCatalog(),
     incidents: {
       approvalTimeoutSeconds: 60,

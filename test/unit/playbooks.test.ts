@@ -1,13 +1,26 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { undoActions } from '../../activities/act';
+import { CancelledFailure } from '@temporalio/activity';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { actActivities, undoActions, type CompensateRequest } from '../../activities/act';
 import { judge, chooseSeries } from '../../activities/verify';
 import type { Diagnosis } from '../../core/model/diagnosis';
 import type { ResolvedPlan } from '../../core/model/plan';
 import { CatalogError, loadCatalog } from '../../core/playbooks/catalog';
 import { resolvePlan } from '../../core/playbooks/resolve';
 import { applyTrackRecord } from '../../core/playbooks/trackRecord';
+import type { ActionOutcome } from '../../core/model/signals';
+import { sleep } from '../../providers/abort';
+import { createLocalFleetProviders } from '../../providers/local';
+import {
+  ProviderError,
+  type ActionRequest,
+  type Providers,
+  type RemediationProvider,
+} from '../../providers/types';
 import { targets } from './evidence';
 
 const badRelease: Diagnosis = {
@@ -186,6 +199,147 @@ describe('compensation', () => {
     expect(
       undoActions({ actionId: 'a', kind: 'none', action: { kind: 'restart', service: 's' }, outcome }),
     ).toEqual([]);
+  });
+});
+
+/**
+ * The action activities in an activity context (no server): a fake provider records what they ask and
+ * stands in for a rollout that takes its time.
+ */
+describe('action activities', () => {
+  const action = { kind: 'set-release' as const, service: 'checkout', release: 'v1', targets: ['c-0'] };
+  const firstOutcome: ActionOutcome = {
+    actionId: 'inc/rollback',
+    applied: true,
+    summary: 'release v1 applied to c-0',
+    before: { release: { 'c-0': 'v2' } },
+    after: { release: { 'c-0': 'v1' } },
+  };
+
+  /** setRelease answers the step's id with its first outcome (as the ledgers do) and anything else as sent. */
+  function fakeProvider(wait?: (req: ActionRequest) => Promise<void>) {
+    const calls: Array<{ actionId: string; release: string; targets?: string[] }> = [];
+    const remediation = {
+      async setRelease(req: ActionRequest & { release: string; targets?: string[] }): Promise<ActionOutcome> {
+        calls.push({ actionId: req.actionId, release: req.release, targets: req.targets });
+        await wait?.(req);
+        if (req.actionId === firstOutcome.actionId) return { ...firstOutcome, applied: false };
+        return { ...firstOutcome, actionId: req.actionId, summary: `release ${req.release} applied` };
+      },
+    } as unknown as RemediationProvider;
+    const providers = { remediation, maxActionSeconds: 60 } as unknown as Providers;
+    const activities = actActivities({ ...depsWithout, providers });
+    return { calls, activities };
+  }
+  const depsWithout = {
+    catalog: loadCatalog(),
+    incidents: {
+      approvalTimeoutSeconds: 60,
+      triageSeconds: 0,
+      recentWindowSeconds: 10,
+      baselineWindowSeconds: 120,
+      dryRun: false,
+    },
+    approvers: [],
+    recordDir: tmpdir(),
+  };
+
+  it('compensates a step of unknown outcome by asking with the same id and action, then undoing that', async () => {
+    const { calls, activities } = fakeProvider();
+    const undone = await new MockActivityEnvironment({ heartbeatTimeoutMs: 1_000 }).run(
+      activities.compensateStep,
+      { actionId: 'inc/rollback', kind: 'restore-release', action } satisfies CompensateRequest,
+    );
+    expect(calls).toEqual([
+      { actionId: 'inc/rollback', release: 'v1', targets: ['c-0'] },
+      { actionId: 'inc/rollback/undo0', release: 'v2', targets: ['c-0'] },
+    ]);
+    expect(undone).toEqual(['release v2 applied']);
+  });
+
+  it('a retried compensation takes the outcome its earlier attempt learned, and a restart asks nothing', async () => {
+    const { calls, activities } = fakeProvider();
+    const env = new MockActivityEnvironment({
+      heartbeatTimeoutMs: 1_000,
+      attempt: 2,
+      heartbeatDetails: { progress: 'learned', outcome: firstOutcome },
+    });
+    const retry: CompensateRequest = { actionId: 'inc/rollback', kind: 'restore-release', action };
+    await env.run(activities.compensateStep, retry);
+    expect(calls.map((c) => c.actionId)).toEqual(['inc/rollback/undo0']);
+
+    const restart: CompensateRequest = {
+      actionId: 'inc/restart',
+      kind: 'none',
+      action: { kind: 'restart', service: 'checkout' },
+    };
+    await new MockActivityEnvironment().run(activities.compensateStep, restart);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('heartbeats on its own ticker while the provider waits without reporting progress', async () => {
+    const { activities } = fakeProvider(() => new Promise((r) => setTimeout(r, 600)));
+    const beats: unknown[] = [];
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 500 });
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    await env.run(activities.executeAction, { actionId: 'inc/other', action });
+    // One at the start, then one every 100 ms (a fifth of the timeout) although the provider said nothing.
+    expect(beats.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a cancellation reaches the provider call and the activity ends cancelled, not failed', async () => {
+    let sawSignal: AbortSignal | undefined;
+    const { activities } = fakeProvider(async (req) => {
+      sawSignal = req.signal;
+      // A provider wrapping the abort in its own error: the activity must still report a cancellation.
+      await sleep(60_000, req.signal).catch(() => {
+        throw new ProviderError('UpdateService: aborted', 'AbortError', false);
+      });
+    });
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 1_000 });
+    const running = env.run(activities.executeAction, { actionId: 'inc/slow', action });
+    setTimeout(() => env.cancel(), 50);
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(sawSignal?.aborted).toBe(true);
+  });
+});
+
+/** The local fleet's provider against a stand-in control API whose action never finishes. */
+describe('local fleet provider, cancelled', () => {
+  it('stops polling and the request in flight when its signal aborts, ending with the reason', async () => {
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      req.resume();
+      const running = { action: { id: 'inc/slow', kind: 'restart', status: 'running' }, repeated: false };
+      // The third GET hangs: the abort must end it rather than wait for its 30 s timeout.
+      if (requests.length >= 4) return;
+      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify(running));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const providers = createLocalFleetProviders({ controlUrl: `http://127.0.0.1:${port}`, pollMs: 20 });
+      expect(providers.maxActionSeconds).toBeGreaterThan(180);
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      const started = Date.now();
+      const restart = providers.remediation.restart({
+        actionId: 'inc/slow',
+        service: 'checkout',
+        signal: controller.signal,
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      controller.abort(reason);
+      await expect(restart).rejects.toBe(reason);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const seen = requests.length;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(requests.length).toBe(seen);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
