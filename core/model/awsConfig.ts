@@ -95,8 +95,18 @@ export const awsConfigSchema = z.object({
     .object({
       /** How often an action re-reads the ECS service while it waits for steady state. */
       pollSeconds: z.coerce.number().min(0.05).max(300).default(15),
-      /** An action that waits longer fails (non-retryable): the rollout is stuck, a human should look. */
+      /**
+       * An action that waits longer fails (non-retryable): the rollout is stuck, a human should look.
+       * The action activities' start-to-close timeout is derived from it (providers/aws awsMaxActionSeconds).
+       */
       timeoutSeconds: z.coerce.number().min(1).max(7200).default(1800),
+    })
+    // A wait that cannot poll even once before its deadline would judge a rollout on a single read.
+    .refine((s) => s.pollSeconds < s.timeoutSeconds, {
+      path: ['pollSeconds'],
+      message:
+        'must be shorter than HOMEOSTAT_AWS_STEADY_TIMEOUT_SECONDS (aws.steadyState.timeoutSeconds), ' +
+        'or the steady-state wait gives up before its second look',
     })
     .default({ pollSeconds: 15, timeoutSeconds: 1800 }),
   /** Homeostat service name → its cells, traffic split, bounds and metric sources. */

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../core/model/config';
+import { heartbeatEveryMs } from '../../activities/act';
+import { actionTimeoutsFor } from '../../activities/deps';
+import { ConfigError, loadConfig } from '../../core/model/config';
+import { awsMaxActionSeconds } from '../../providers/aws';
 
 /** The `aws` section: structured mapping from the JSON file, region and endpoint from the environment. */
 describe('aws configuration', () => {
@@ -71,5 +74,36 @@ describe('aws configuration', () => {
     expect(() => loadConfig({ HOMEOSTAT_AWS_ENDPOINT: 'not a url' })).toThrow(
       /HOMEOSTAT_AWS_ENDPOINT \(aws\.endpoint\)/,
     );
+  });
+
+  it('refuses a steady-state poll interval as long as its timeout, naming both settings', () => {
+    const env = { HOMEOSTAT_AWS_STEADY_POLL_SECONDS: '60', HOMEOSTAT_AWS_STEADY_TIMEOUT_SECONDS: '60' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(
+      /HOMEOSTAT_AWS_STEADY_POLL_SECONDS \(aws\.steadyState\.pollSeconds\): must be shorter than HOMEOSTAT_AWS_STEADY_TIMEOUT_SECONDS/,
+    );
+    expect(() => withFile({ steadyState: { pollSeconds: 120, timeoutSeconds: 30 } })).toThrow(
+      /aws\.steadyState\.pollSeconds\): must be shorter than/,
+    );
+    expect(loadConfig({ ...env, HOMEOSTAT_AWS_STEADY_TIMEOUT_SECONDS: '61' }).aws.steadyState).toEqual({
+      pollSeconds: 60,
+      timeoutSeconds: 61,
+    });
+  });
+
+  it('derives the action timeouts from the steady-state timeout: start-to-close outlasts the wait', () => {
+    const cfg = loadConfig({ HOMEOSTAT_AWS_STEADY_TIMEOUT_SECONDS: '3600' });
+    const limit = awsMaxActionSeconds(cfg.aws);
+    expect(limit).toBeGreaterThan(3600);
+    const timeouts = actionTimeoutsFor({ maxActionSeconds: limit });
+    expect(timeouts.startToCloseSeconds).toBeGreaterThan(limit);
+    // The default poll interval (15 s) is longer than the old 10 s heartbeat timeout; the ticker is not.
+    expect(timeouts.heartbeatSeconds * 1000).toBeGreaterThan(
+      3 * heartbeatEveryMs(timeouts.heartbeatSeconds * 1000),
+    );
+    expect(actionTimeoutsFor({ maxActionSeconds: awsMaxActionSeconds(loadConfig({}).aws) })).toEqual({
+      startToCloseSeconds: 1800 + 120 + 60,
+      heartbeatSeconds: 20,
+    });
   });
 });
