@@ -1,7 +1,12 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCompatibleVersion, resolveTemporalCli, TemporalCliError } from '../workers/temporalCli';
+import {
+  isCompatibleVersion,
+  resolveTemporalCli,
+  runWithProgress,
+  TemporalCliError,
+} from '../workers/temporalCli';
 
 /** A fake `temporal` that prints a version line, to steer the PATH rule without the real binary. */
 function fakeCli(dir: string, versionLine: string): string {
@@ -66,5 +71,32 @@ describe('resolveTemporalCli', () => {
       path: missingBin,
       source: 'local-build',
     });
+  });
+});
+
+describe('runWithProgress', () => {
+  // A stand-in for a long `go build`: Node itself, so the test needs no Go and takes under a second.
+  const node = (code: string): [string, string[]] => [process.execPath, ['-e', code]];
+
+  it('prints the elapsed time while the command runs, and lets its own output and exit code through', () => {
+    const [cmd, args] = node(
+      "console.error('own stderr'); setTimeout(() => { console.log('own stdout'); process.exit(3); }, 700);",
+    );
+    const res = runWithProgress(cmd, args, { label: '[test] building', everyMs: 100, stdio: 'pipe' });
+    expect(res.status).toBe(3);
+    expect(res.stdout).toContain('own stdout');
+    expect(res.stderr).toContain('own stderr');
+    const ticks = res.stderr.split('\n').filter((l) => /^\[test\] building… \d+ s$/.test(l));
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('ends the way the command ended: killed by the same signal, or 127 when it cannot start', () => {
+    const [cmd, args] = node("process.kill(process.pid, 'SIGTERM'); setTimeout(() => undefined, 5000);");
+    const killed = runWithProgress(cmd, args, { label: 'x', stdio: 'pipe' });
+    expect(killed.signal).toBe('SIGTERM');
+
+    const missing = runWithProgress('/nonexistent/go', ['build'], { label: 'y', stdio: 'pipe' });
+    expect(missing.status).toBe(127);
+    expect(missing.stderr).toMatch(/^y: .*ENOENT/m);
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -60,18 +60,93 @@ function localBuildIsCurrent(bin: string): boolean {
   return existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === pinDigest();
 }
 
-/** Builds cmd/temporal from the pinned module into .tools/bin (about 2–3 minutes on 2 cores, once). */
+/** How often a long build says it is still at work: often enough that nobody takes it for a hang. */
+export const PROGRESS_EVERY_MS = 15_000;
+
+/**
+ * The waiting half of runWithProgress, run by a second Node process: it starts the command with the
+ * same stdio, writes `<label>… <seconds> s` on stderr every interval, passes signals on, and ends the
+ * way the command ended (same code, or killed by the same signal).
+ */
+const PROGRESS_SCRIPT = String.raw`
+const { spawn } = require('node:child_process');
+const { command, args, label, everyMs } = JSON.parse(process.argv[1]);
+const started = Date.now();
+const child = spawn(command, args, { stdio: 'inherit' });
+const tick = setInterval(() => {
+  process.stderr.write(label + '\u2026 ' + Math.round((Date.now() - started) / 1000) + ' s\n');
+}, everyMs);
+const forward = (signal) => child.kill(signal);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+child.on('error', (err) => {
+  clearInterval(tick);
+  process.stderr.write(label + ': ' + err.message + '\n');
+  process.exit(127);
+});
+child.on('exit', (code, signal) => {
+  clearInterval(tick);
+  if (signal) {
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(s, forward);
+    process.kill(process.pid, signal);
+    setTimeout(() => process.exit(1), 1000);
+    return;
+  }
+  process.exit(code ?? 1);
+});
+`;
+
+export interface ProgressOptions {
+  /** Printed before the elapsed seconds, e.g. "[homeostat] building the Temporal CLI". */
+  label: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  everyMs?: number;
+  /** `inherit` (the default) shows the command's output as it comes; `pipe` returns it (tests). */
+  stdio?: 'inherit' | 'pipe';
+}
+
+/**
+ * Runs a command to its end and prints the elapsed time on stderr while it runs. Synchronous, because
+ * resolveTemporalCli is and its callers rely on that; as spawnSync blocks this process, the ticking is
+ * done by a small Node process that runs the command as its child (its output passes straight on).
+ */
+export function runWithProgress(
+  command: string,
+  args: string[],
+  opts: ProgressOptions,
+): SpawnSyncReturns<string> {
+  const spec = JSON.stringify({
+    command,
+    args,
+    label: opts.label,
+    everyMs: opts.everyMs ?? PROGRESS_EVERY_MS,
+  });
+  return spawnSync(process.execPath, ['-e', PROGRESS_SCRIPT, '--', spec], {
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    env: opts.env ?? process.env,
+    stdio: opts.stdio === 'pipe' ? 'pipe' : ['ignore', 'inherit', 'inherit'],
+    encoding: 'utf8',
+  });
+}
+
+/**
+ * Builds cmd/temporal from the pinned module into .tools/bin, once. It took 5 min 23 s on 2 cores shared
+ * with other work (module downloads included); expect 2 to 6 minutes, so it reports progress as it goes.
+ */
 export function buildLocal(go: string, bin: string, log: (msg: string) => void): void {
   mkdirSync(dirname(bin), { recursive: true });
   const tmp = `${bin}.partial`;
-  log(`building the Temporal CLI ${PINNED_CLI_VERSION} from tools/temporal (first run only, ~3 min)…`);
+  log(
+    `building the Temporal CLI ${PINNED_CLI_VERSION} from tools/temporal ` +
+      '(first run only; 2 to 6 minutes on 2 cores)…',
+  );
   const started = Date.now();
-  const res = spawnSync(
+  const res = runWithProgress(
     go,
     ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, 'github.com/temporalio/cli/cmd/temporal'],
     {
+      label: '[homeostat] building the Temporal CLI',
       cwd: PINNED_MODULE_DIR,
-      stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, CGO_ENABLED: '0' },
     },
   );
