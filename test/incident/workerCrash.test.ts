@@ -114,5 +114,7 @@ describe('incident: worker crashes', () => {
     } finally {
       await killHard(worker);
     }
-  });
+    // Five worker processes, each bundling the workflows as it starts: more than the default 120 s on a
+    // loaded 2-core machine.
+  }, 300_000);
 });
