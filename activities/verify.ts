@@ -1,5 +1,5 @@
 import type { VerifyResult } from '../core/model/incidentState';
-import type { CheckRequest, VerifyCheck } from '../core/model/plan';
+import type { CheckRequest } from '../core/model/plan';
 import type { MetricSeries } from '../core/model/signals';
 import { providerCall, requireProviders, type ActivityDeps } from './deps';
 
