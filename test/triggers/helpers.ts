@@ -78,10 +78,29 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs 
   }
 }
 
-/** How many workflows exist on a task queue (visibility is eventually consistent: read after a settle). */
-export async function workflowsOnQueue(client: Client, taskQueue: string): Promise<number> {
-  const { count } = await client.workflow.count(`TaskQueue="${taskQueue}"`);
-  return count;
+/**
+ * The ids of the workflows on a task queue, read once visibility has caught up. Visibility is eventually
+ * consistent, so a bare count of 0 right after the requests proves nothing: a workflow started a moment
+ * ago may not be listed yet. So a control workflow is started on the queue first (after every request
+ * under test was answered), and the listing is read until it includes the control; what was started
+ * before the control is listed by then. The control is not returned, and is terminated (no worker runs it).
+ */
+export async function workflowsOnQueueSettled(client: Client, taskQueue: string): Promise<string[]> {
+  const control = await client.workflow.start('visibilityControl', {
+    taskQueue,
+    workflowId: `visibility-control-${randomUUID()}`,
+  });
+  try {
+    const ids = await eventually(async () => {
+      const listed: string[] = [];
+      for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` }))
+        listed.push(wf.workflowId);
+      return listed.includes(control.workflowId) ? listed : undefined;
+    }, 60_000);
+    return ids.filter((id) => id !== control.workflowId);
+  } finally {
+    await control.terminate('visibility control');
+  }
 }
 
 export async function postJson(

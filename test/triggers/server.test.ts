@@ -102,6 +102,14 @@ describe('webhook server intake', () => {
 
         // The valid alert inside the rejected batch did not start anything either: a batch is all or nothing.
         expect(await workflowExists(client, incidentWorkflowId(service))).toBe(false);
+        // The id checked is the one a delivery of that alert starts: the check above could fail.
+        const accepted = await postJson(endpoint, valid, auth);
+        expect(accepted.status).toBe(202);
+        expect(accepted.json.incidents).toEqual([
+          expect.objectContaining({ id: incidentWorkflowId(service) }),
+        ]);
+        expect(await workflowExists(client, incidentWorkflowId(service))).toBe(true);
+        await client.workflow.getHandle(incidentWorkflowId(service)).terminate('test done');
       },
     );
   });

@@ -9,7 +9,7 @@ import {
   uniqueService,
   withWebhookServer,
   workflowExists,
-  workflowsOnQueue,
+  workflowsOnQueueSettled,
 } from './helpers';
 
 const PD_SECRET = 'pagerduty-secret-0123456789abcdef';
@@ -105,6 +105,7 @@ function standardHeaders(secret: string, body: string, id = `msg_${randomUUID()}
   };
 }
 
+// The signers used here are checked against vendor-published examples in vendorSignatures.test.ts.
 describe('signed alert sources', () => {
   it('PagerDuty: a v1 signature starts the incident; a missing, wrong or stale one starts nothing', async () => {
     await withWebhookServer(config, async ({ client, taskQueue, url }) => {
@@ -131,7 +132,7 @@ describe('signed alert sources', () => {
       expect(staleRes.status).toBe(401);
       expect(staleRes.json.message).toMatch(/occurred_at/);
       expect(await workflowExists(client, incidentWorkflowId(service.replace(' ', '-')))).toBe(false);
-      expect(await workflowsOnQueue(client, taskQueue)).toBe(0);
+      expect(await workflowsOnQueueSettled(client, taskQueue)).toEqual([]);
 
       // Several signatures are listed while PagerDuty rotates secrets: one valid is enough.
       const signatures = `${signPagerDuty(PD_OLD_SECRET, body)},${signPagerDuty(PD_SECRET, body)}`;
@@ -190,7 +191,7 @@ describe('signed alert sources', () => {
         ).status,
       ).toBe(401);
       expect(await workflowExists(client, incidentWorkflowId(service))).toBe(false);
-      expect(await workflowsOnQueue(client, taskQueue)).toBe(0);
+      expect(await workflowsOnQueueSettled(client, taskQueue)).toEqual([]);
 
       const ok = await postJson(endpoint, body, {
         'x-grafana-alerting-signature': signGrafana(GRAFANA_SECRET, body, ts),
@@ -225,7 +226,7 @@ describe('signed alert sources', () => {
       const old = standardHeaders(GENERIC_SECRET, body, 'msg_old', nowSeconds() - 301);
       expect((await postJson(endpoint, body, old)).status).toBe(401);
       expect(await workflowExists(client, incidentWorkflowId(service))).toBe(false);
-      expect(await workflowsOnQueue(client, taskQueue)).toBe(0);
+      expect(await workflowsOnQueueSettled(client, taskQueue)).toEqual([]);
 
       // The newer key, and a header listing a wrong signature before the right one.
       const headers = standardHeaders(GENERIC_NEXT_SECRET, body);
@@ -249,13 +250,5 @@ describe('signed alert sources', () => {
         labels: { queue: 'orders' },
       });
     });
-  });
-
-  it('the Standard Webhooks signature matches the scheme’s published example', () => {
-    // From the Standard Webhooks specification's reference implementations.
-    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    expect(
-      signStandardWebhook(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}'),
-    ).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
   });
 });

@@ -23,9 +23,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
       if (size > limit) {
         over = true;
         chunks.length = 0;
-        // Draining lets a modest overshoot see its 413; a flood is cut off instead of read to the end.
+        // Draining lets a modest overshoot see its 413. A flood is not read to its end, but it is still
+        // answered: refused now, the 413 (Connection: close) goes out, then the server closes the
+        // connection. Destroying the request here instead left the sender a reset and no answer.
         if (size > limit * 4 + 1024 * 1024) {
-          req.destroy();
+          req.pause();
           reject(tooLarge());
         }
         return;
