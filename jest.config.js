@@ -1,3 +1,16 @@
+/** The non-test code, whose coverage `npm test` reports. */
+const SOURCE_DIRS = [
+  'workflows',
+  'activities',
+  'workers',
+  'triggers',
+  'client',
+  'cli',
+  'core',
+  'providers',
+  'fleet',
+];
+
 /**
  * One Temporal dev server per test run (global setup), shared by every test file; each test gets its
  * own task queue and worker. Tests that need a server of their own (restarts, the launcher) start it.
@@ -5,7 +18,9 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // The source folders are roots too, only so coverage also counts the files no test loads (tests are
+  // found by testMatch, and all of them live under test/).
+  roots: ['test', ...SOURCE_DIRS].map((dir) => `<rootDir>/${dir}`),
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/test/harness/globalSetup.ts',
@@ -14,4 +29,12 @@ module.exports = {
   // The first test in a file may wait for a worker to bundle and poll; give it room.
   testTimeout: 120_000,
   maxWorkers: 2,
+  // Coverage of the non-test code, printed as a summary by `npm test` (`jest --coverage`) and written to
+  // coverage/coverage-summary.json; no threshold, so it never fails a run. V8's own coverage counts only
+  // code run in the Jest worker processes: not workflow code (it runs in Temporal's sandbox from a
+  // webpack bundle), nor what tests run in child processes (the CLI, the launcher, crash-test workers).
+  coverageProvider: 'v8',
+  collectCoverageFrom: [`{${SOURCE_DIRS.join(',')}}/**/*.ts`, '!**/*.d.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
+  coverageDirectory: '<rootDir>/coverage',
 };
