@@ -161,6 +161,25 @@ export async function expectEachActionOnce(
   expect(await ourDeploys(fleet, 'checkout')).toHaveLength(2);
 }
 
+/**
+ * Checkout's two-step rollback, undone: each forward action once in order, then each undo once in reverse,
+ * and every target back on the release the incident found (`bad`). Then checkout is reset to v1 and calm
+ * for the next test.
+ */
+export async function expectRollbackUndone(fleet: TestFleet, prefix: string, bad: string): Promise<void> {
+  const ids = (await ledger(fleet, prefix)).map((e) => e.id.replace(/^.*\/p1\//, ''));
+  expect(ids).toEqual([
+    'canary.rollback-canary',
+    'fleet.rollback-rest',
+    'fleet.rollback-rest/undo0',
+    'canary.rollback-canary/undo0',
+  ]);
+  const after = await fleet.providers.remediation.describe('checkout');
+  expect(after.targets.every((t) => t.release === bad)).toBe(true);
+  await deployByHand(fleet, 'checkout', 'v1', 'test-reset');
+  await waitForCalm(fleet, 'checkout');
+}
+
 export async function state(handle: WorkflowHandle): Promise<IncidentState> {
   return await handle.query(stateQuery);
 }

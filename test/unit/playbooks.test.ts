@@ -21,6 +21,7 @@ import {
   type Providers,
   type RemediationProvider,
 } from '../../providers/types';
+import { testActivityDeps } from '../harness/env';
 import { targets } from './evidence';
 
 const badRelease: Diagnosis = {
@@ -228,21 +229,9 @@ describe('action activities', () => {
       },
     } as unknown as RemediationProvider;
     const providers = { remediation, maxActionSeconds: 60 } as unknown as Providers;
-    const activities = actActivities({ ...depsWithout, providers });
+    const activities = actActivities({ ...testActivityDeps({ recordDir: tmpdir() }), providers });
     return { calls, activities };
   }
-  const depsWithout = {
-    catalog: loadCatalog(),
-    incidents: {
-      approvalTimeoutSeconds: 60,
-      triageSeconds: 0,
-      recentWindowSeconds: 10,
-      baselineWindowSeconds: 120,
-      dryRun: false,
-    },
-    approvers: [],
-    recordDir: tmpdir(),
-  };
 
   it('compensates a step of unknown outcome by asking with the same id and action, then undoing that', async () => {
     const { calls, activities } = fakeProvider();
