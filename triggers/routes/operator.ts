@@ -7,6 +7,7 @@ import type { WebhookConfig } from '../../core/model/webhookConfig';
 import { verifyBearerOrBasic } from '../auth/bearer';
 import { parseJson, readBody, requireMediaType } from '../http/body';
 import { HttpError } from '../http/errors';
+import { decodePathSegment } from '../http/pathSegment';
 import { sendJson } from '../http/respond';
 import { parsePayload } from '../sources/normalize';
 
@@ -30,12 +31,7 @@ export const abortSchema = approvalSchema.omit({ fastPath: true });
 
 /** `/incidents/<id>` takes a workflow id (`incident:checkout`, URL-encoded) or just the incident key. */
 function workflowIdOf(segment: string): string {
-  let id: string;
-  try {
-    id = decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'incident id is not valid URL encoding', { field: 'id' });
-  }
+  const id = decodePathSegment(segment, 'id', 'incident id');
   if (!id || id.length > 300)
     throw new HttpError(400, 'invalid_request', 'incident id is empty or too long', { field: 'id' });
   return toWorkflowId(id);

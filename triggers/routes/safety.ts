@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isTimeout } from '../../client/outcome';
 import { parseJson, readBody, requireMediaType } from '../http/body';
 import { HttpError } from '../http/errors';
+import { decodePathSegment } from '../http/pathSegment';
 import { sendJson } from '../http/respond';
 import { parsePayload } from '../sources/normalize';
 import { abortSchema as whoAndWhySchema, authenticateOperator, type OperatorContext } from './operator';
@@ -16,13 +17,7 @@ import { abortSchema as whoAndWhySchema, authenticateOperator, type OperatorCont
 const serviceSchema = z.string().trim().min(1).max(200);
 
 function serviceOf(segment: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'service is not valid URL encoding', { field: 'service' });
-  }
-  return parsePayload(serviceSchema, decoded, 'service');
+  return parsePayload(serviceSchema, decodePathSegment(segment, 'service'), 'service');
 }
 
 export async function handleSafety(
