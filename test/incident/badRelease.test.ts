@@ -11,6 +11,7 @@ import {
   ledger,
   openIncident,
   useFleet,
+  waitForCalm,
   waitForState,
 } from './harness';
 
@@ -80,5 +81,32 @@ describe('incident: bad release', () => {
     expect((await ledger(fleet(), prefix)).map((e) => e.id)).toEqual([report.steps[0]!.actionId]);
     const after = await fleet().providers.remediation.describe('checkout');
     expect(after.targets.map((t) => t.release)).toEqual(after.targets.map(() => 'v9-hotfix'));
+  });
+
+  it('in dry run, diagnoses and plans, reports the plan, and changes nothing', async () => {
+    await waitForCalm(fleet(), 'checkout');
+    await injectBadRelease(fleet());
+    const before = await fleet().providers.remediation.describe('checkout');
+
+    const { report, prefix } = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        const report = (await handle.result()) as IncidentReport;
+        return { report, prefix: actionPrefix(handle) };
+      },
+      { deps: incidentDeps(fleet(), { incidents: { ...incidentDeps(fleet()).incidents!, dryRun: true } }) },
+    );
+
+    expect(report).toMatchObject({ outcome: 'escalated', failureClass: 'bad-release', steps: [] });
+    expect(report.playbook).toBe('rollback-bad-release');
+    expect(report.conclusion).toBe('dry run: plan rollback-bad-release recorded, not executed');
+    expect(report.timeline.map((t) => t.event).join('\n')).toMatch(/plan 1: rollback-bad-release in 2 stage/);
+    expect(await ledger(fleet(), prefix)).toEqual([]);
+    const releases = (t: { targets: Array<{ id: string; release: string }> }) =>
+      t.targets.map((x) => `${x.id}=${x.release}`);
+    expect(releases(await fleet().providers.remediation.describe('checkout'))).toEqual(releases(before));
+
+    await deployByHand(fleet(), 'checkout', 'v1', 'test-reset');
+    await waitForCalm(fleet(), 'checkout');
   });
 });
