@@ -135,7 +135,8 @@ export function runWithProgress(
  */
 export function buildLocal(go: string, bin: string, log: (msg: string) => void): void {
   mkdirSync(dirname(bin), { recursive: true });
-  const tmp = `${bin}.partial`;
+  // Per process: two setups building at once (a test run beside `npm start`) each rename a whole binary.
+  const tmp = `${bin}.partial-${process.pid}`;
   log(
     `building the Temporal CLI ${PINNED_CLI_VERSION} from tools/temporal ` +
       '(first run only; 2 to 6 minutes on 2 cores)…',
