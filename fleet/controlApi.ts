@@ -6,6 +6,7 @@ import type { Fleet } from './fleet';
 import * as actions from './fleetActions';
 import { FleetInputError } from './fleetErrors';
 import * as schemas from './controlSchemas';
+import { resetFleet } from './resetFleet';
 import type { SliceKind } from './seriesStore';
 
 /**
@@ -67,6 +68,16 @@ async function answer(
   return [status, { action: started.entry, repeated: repeatedBefore }];
 }
 
+/** Whether the body's action id is already in the ledger (checked before the call acts). */
+function isRepeat(fleet: Fleet, body: unknown): boolean {
+  const id = (body as { actionId?: unknown } | null)?.actionId;
+  return typeof id === 'string' && fleet.ledger.get(id) !== undefined;
+}
+
+function waitMsOf(query: Record<string, string>): number {
+  return Math.min(ANSWER_WITHIN_MS, Math.max(0, Number(query.waitMs ?? ANSWER_WITHIN_MS) || 0));
+}
+
 type Handler = (fleet: Fleet, service: string, body: unknown) => actions.Started;
 
 const MUTATIONS: Record<string, Handler> = {
@@ -85,6 +96,11 @@ async function route(fleet: Fleet, req: http.IncomingMessage): Promise<[number, 
   const url = new URL(req.url ?? '/', 'http://control');
   const query = Object.fromEntries(url.searchParams);
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (req.method === 'POST' && path === '/reset') {
+    const body = await readBody(req);
+    const repeated = isRepeat(fleet, body);
+    return answer(resetFleet(fleet, parse(schemas.resetBody, body)), repeated, waitMsOf(query));
+  }
   if (req.method === 'GET') {
     if (path === '/healthz') return [200, { ok: true }];
     if (path === '/metrics') return [200, new PrometheusText(await fleet.prometheus.registry.metrics())];
@@ -132,10 +148,8 @@ async function route(fleet: Fleet, req: http.IncomingMessage): Promise<[number, 
   }
   if (req.method === 'POST' && rest !== undefined && MUTATIONS[rest]) {
     const body = await readBody(req);
-    const id = (body as { actionId?: unknown } | null)?.actionId;
-    const repeated = typeof id === 'string' && fleet.ledger.get(id) !== undefined;
-    const waitMs = Math.min(ANSWER_WITHIN_MS, Math.max(0, Number(query.waitMs ?? ANSWER_WITHIN_MS) || 0));
-    return answer(MUTATIONS[rest](fleet, service, body), repeated, waitMs);
+    const repeated = isRepeat(fleet, body);
+    return answer(MUTATIONS[rest](fleet, service, body), repeated, waitMsOf(query));
   }
   throw new HttpError(404, `no route ${req.method} ${path}`, 'path');
 }

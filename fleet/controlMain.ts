@@ -28,7 +28,11 @@ async function main(): Promise<void> {
 
   const store = new StateStore(stateDir);
   const state = store.load() ?? initialState(replicas);
-  const fleet = new Fleet(state, store, await prepareReplicaCommand(stateDir), { loadRps, windowSeconds });
+  const fleet = new Fleet(state, store, await prepareReplicaCommand(stateDir), {
+    loadRps,
+    windowSeconds,
+    replicasPerService: replicas,
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -47,6 +47,9 @@ export const faultBody = z.strictObject({
 
 export const clearFaultBody = z.strictObject({ actionId: actionIdSchema, scenario: z.enum(FAULT_NAMES) });
 
+/** Back to the initial state; `by` names who reset in the deploy history (default `reset`). */
+export const resetBody = z.strictObject({ actionId: actionIdSchema, by: who.optional() });
+
 const time = z.string().transform((v, ctx) => {
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'epoch milliseconds or an ISO time' });

@@ -25,12 +25,16 @@ import { ENTRY_SERVICE, SERVICE_SPECS, serviceSpec } from './services';
 import type { StateStore } from './stateStore';
 
 export const MAX_REPLICAS = 12;
+/** The `service` of an action on the whole fleet (a reset): it waits for, and holds, every service. */
+export const WHOLE_FLEET = 'fleet';
 const QUEUE_SAVE_INTERVAL_MS = 5_000;
 
 export interface FleetOptions {
   loadRps: number;
   /** How long metric history is kept, in seconds (one sample a second). */
   windowSeconds: number;
+  /** Replicas a service starts with; a reset returns each service to this count. */
+  replicasPerService: number;
 }
 
 export type Progress = (detail: string) => void;
@@ -59,7 +63,7 @@ export class Fleet {
     readonly state: FleetState,
     private readonly store: StateStore,
     private readonly command: ReplicaCommand,
-    private readonly options: FleetOptions,
+    readonly options: FleetOptions,
   ) {
     this.ledger = new ActionLedger(state, () => this.persist());
     this.series = new SeriesStore(options.windowSeconds);
@@ -195,7 +199,7 @@ export class Fleet {
    * Runs an action once per id. An id seen before returns its first entry and runs nothing (a reused id
    * with another intent is a 409). Otherwise `prepare` validates the request — throwing FleetInputError
    * before anything is recorded — and returns the work, which runs after any earlier action on the same
-   * service and is recorded in the ledger before it starts.
+   * service (after every service's for WHOLE_FLEET) and is recorded in the ledger before it starts.
    */
   act(
     actionId: string,
@@ -214,19 +218,19 @@ export class Fleet {
         );
       return { entry: seen, done: this.running.get(actionId) ?? Promise.resolve() };
     }
-    this.service(service);
+    const scope = service === WHOLE_FLEET ? Object.keys(this.state.services) : [service];
+    if (service !== WHOLE_FLEET) this.service(service);
     const run = prepare();
     const { entry } = this.ledger.begin(actionId, kind, service, params);
-    const previous = this.serial.get(service) ?? Promise.resolve();
+    const previous = Promise.all(scope.map((s) => (this.serial.get(s) ?? Promise.resolve()).catch(() => 0)));
     const done = previous
-      .catch(() => undefined)
       .then(() => run((detail) => this.ledger.progress(entry, detail)))
       .then(
         (result) => this.ledger.succeed(entry, result),
         (err: unknown) => this.ledger.fail(entry, err instanceof Error ? err.message : String(err)),
       )
       .finally(() => this.running.delete(actionId));
-    this.serial.set(service, done);
+    for (const s of scope) this.serial.set(s, done);
     this.running.set(actionId, done);
     return { entry, done };
   }

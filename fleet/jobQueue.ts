@@ -56,6 +56,16 @@ export class JobQueues {
     return this.state.deadLetters[service]?.length ?? 0;
   }
 
+  /**
+   * Drops the service's backlog and dead letters (a fleet reset). New arrays, so a batch in flight that
+   * comes back unconsumed returns to the old queue and is dropped with it.
+   */
+  clear(service: string): void {
+    this.state.queues[service] = [];
+    this.state.deadLetters[service] = [];
+    this.markDirty();
+  }
+
   /** Moves up to `max` dead letters (oldest first) back to the front of the queue; returns their ids. */
   replay(service: string, max: number): string[] {
     const dead = this.dead(service);

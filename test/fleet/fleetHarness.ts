@@ -44,7 +44,8 @@ export interface FileFleet extends TestFleet {
 
 /**
  * One fleet for a test file, started before its first test (then `ready`, e.g. a wait for load or for
- * a baseline) and stopped, its state dir removed, after its last. Its fields read the current fleet, so
+ * a baseline), reset to its initial state and calm before each test (resetTestFleet), and stopped, its
+ * state dir removed, after its last. Its fields read the current fleet, so
  * they follow a `restart`; read before the first test they throw instead of handing out undefined.
  */
 export function useTestFleet(
@@ -60,6 +61,8 @@ export function useTestFleet(
     current = await startTestFleet(options);
     await ready(current);
   });
+  // Every test starts from the fleet as it started, whatever the test before it broke or changed.
+  beforeEach(() => resetTestFleet(get()));
   afterAll(async () => {
     await current?.fleet.stop();
     current?.cleanUp();
@@ -117,6 +120,55 @@ export async function injectFleetFault(
     ...extra,
   });
   expect(reply).toMatchObject({ status: 200, body: { action: { status: 'succeeded' } } });
+}
+
+const SERVICES = ['web', 'checkout', 'payments'] as const;
+
+/**
+ * Resets the fleet to its initial state (POST /reset: faults, releases, weights, replicas, caches, queue)
+ * and waits until every service is calm, so a test does not see what the one before it left behind.
+ */
+export async function resetTestFleet(fleet: TestFleet): Promise<void> {
+  const id = actionId('reset');
+  const reply = await callControl<{ action: { status: string } }>(fleet, 'POST', '/reset?waitMs=20000', {
+    actionId: id,
+    by: 'test-reset',
+  });
+  expect(reply.status).toBeLessThan(300);
+  const status = await waitFor(
+    `reset ${id} done`,
+    async () => {
+      const { body } = await callControl<{ action: { status: string } }>(fleet, 'GET', `/actions/${id}`);
+      return body.action.status === 'running' ? undefined : body.action.status;
+    },
+    90_000,
+  );
+  expect(status).toBe('succeeded');
+  await Promise.all(SERVICES.map((service) => waitForCalm(fleet, service)));
+}
+
+/** Waits until `service` has served a few seconds without errors (what an earlier test left has passed). */
+export async function waitForCalm(fleet: TestFleet, service: string): Promise<void> {
+  await waitForMetric(fleet.providers, service, 'error_ratio', (v) => v < 0.05, { seconds: 3 });
+}
+
+/**
+ * Waits until `service` has at least `seconds` of load in its series: the history a baseline compares
+ * with. The history's length is the condition, so this waits on the state rather than sleeping.
+ */
+export async function waitForHistory(fleet: TestFleet, service: string, seconds: number): Promise<void> {
+  await waitFor(`${seconds} s of ${service} history`, async () => {
+    const to = new Date();
+    const [series] = await fleet.providers.signals.series({
+      service,
+      metrics: ['request_rate'],
+      from: new Date(to.getTime() - 5 * 60_000),
+      to,
+      stepSeconds: 1,
+    });
+    const served = (series?.points ?? []).filter(([, v]) => v > 0).length;
+    return served >= seconds ? true : undefined;
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

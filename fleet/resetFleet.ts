@@ -1,0 +1,106 @@
+import type { Fleet, Progress } from './fleet';
+import { WHOLE_FLEET } from './fleet';
+import type { Started } from './fleetActions';
+import type { ActionResult, ServiceState } from './fleetModel';
+import { initialState } from './initialState';
+import { rollOut } from './operations';
+import { serviceSpec } from './services';
+
+const AS_STARTED = 'already as started';
+
+/**
+ * Returns the whole fleet to its initial state (initialState.ts) so a demo or a test starts from a known
+ * fleet: faults cleared, every service on its initial release, weights and replica count, dead and hung
+ * replicas replaced, caches, job queues and dead letters emptied. The action ledger, the deploy history
+ * and the metric series stay: diagnosis compares with the past, and what happened is not rewritten.
+ * Releases it changes are an ordinary deployment by `by` (default `reset`).
+ */
+export function resetFleet(fleet: Fleet, req: { actionId: string; by?: string }): Started {
+  return fleet.act(req.actionId, 'reset', WHOLE_FLEET, { ...req }, () => {
+    const initial = initialState(fleet.options.replicasPerService).services;
+    return async (progress): Promise<ActionResult> => {
+      // Services reset side by side; within one, changes go one replica at a time like any rollout.
+      const summaries = await Promise.all(
+        Object.keys(fleet.state.services).map((service) =>
+          resetService(fleet, service, initial[service]!, req.by ?? 'reset', req.actionId, progress),
+        ),
+      );
+      fleet.persist();
+      const applied = summaries.some((s) => !s.endsWith(AS_STARTED));
+      return { applied, summary: summaries.join('; '), before: {}, after: {} };
+    };
+  });
+}
+
+async function resetService(
+  fleet: Fleet,
+  service: string,
+  initial: ServiceState,
+  by: string,
+  actionId: string,
+  progress: Progress,
+): Promise<string> {
+  const state = fleet.service(service);
+  const changes: string[] = [];
+  // Dead or hung before the faults are cleared: these get a fresh process whatever else changes.
+  const broken = new Set(
+    fleet
+      .replicasOf(service)
+      .filter((r) => !r.healthy)
+      .map((r) => r.id),
+  );
+  state.conditions = {};
+  state.weights = { ...initial.weights };
+  state.desiredCount = initial.desiredCount;
+  fleet.persist();
+  // The replica's admin route answers even in a hang, so one call clears every replica fault.
+  await Promise.all(
+    fleet.liveReplicas(service).map((r) => r.post('/_fault', { clear: true }).catch(() => undefined)),
+  );
+
+  const wanted = new Map(initial.targets.map((t) => [t.id, t]));
+  const extra = state.targets.filter((t) => !wanted.has(t.id)).map((t) => t.id);
+  if (extra.length > 0) {
+    progress(`${service}: removing ${extra.join(', ')}`);
+    await fleet.removeTargets(service, extra);
+    changes.push(`removed ${extra.join(', ')}`);
+  }
+  const missing = initial.targets.filter((t) => !state.targets.some((s) => s.id === t.id));
+  if (missing.length > 0) {
+    progress(`${service}: starting ${missing.map((t) => t.id).join(', ')}`);
+    await fleet.addTargets(
+      service,
+      missing.map((t) => ({ ...t })),
+    );
+    changes.push(`started ${missing.map((t) => t.id).join(', ')}`);
+  }
+  for (const target of state.targets) {
+    const pool = wanted.get(target.id)!.pool;
+    if (target.pool !== pool) broken.add(target.id); // a replica's pool is fixed when it starts
+    target.pool = pool;
+  }
+  state.targets.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+
+  const release = serviceSpec(service)!.initialRelease;
+  const rolled = await rollOut(
+    fleet,
+    service,
+    { release, targets: state.targets, by, deploymentId: `deploy-${actionId}-${service}` },
+    progress,
+  );
+  if (rolled.applied) changes.push(rolled.summary.replace(`${service}: `, ''));
+  const stillBroken = state.targets.filter(
+    (t) => broken.has(t.id) && rolled.before.release?.[t.id] === release,
+  );
+  for (const target of stillBroken) {
+    progress(`${service}: restarting ${target.id}`);
+    await fleet.replaceTarget(service, target.id, release);
+  }
+  if (stillBroken.length > 0) changes.push(`restarted ${stillBroken.map((t) => t.id).join(', ')}`);
+
+  await Promise.all(
+    fleet.liveReplicas(service).map((r) => r.post('/_cache/clear', {}).catch(() => undefined)),
+  );
+  if (serviceSpec(service)!.hasQueue) fleet.queues.clear(service);
+  return `${service}: ${changes.join(', ') || AS_STARTED}`;
+}
