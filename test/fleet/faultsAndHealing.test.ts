@@ -1,12 +1,4 @@
-import {
-  actionId,
-  injectFleetFault,
-  recentMean,
-  sleep,
-  useTestFleet,
-  waitFor,
-  waitForMetric,
-} from './fleetHarness';
+import { actionId, injectFleetFault, recentMean, useTestFleet, waitForMetric } from './fleetHarness';
 
 /**
  * Faults that a restart, a rollback or a reroute heals: each is injected through the control API, seen
@@ -96,19 +88,4 @@ it('dependency outage: payments primary pool goes dark, callers time out; shifti
   expect(outcome.after.weights).toEqual({ primary: 0, standby: 100 });
   await waitForMetric(test.providers, 'checkout', 'error_ratio', (v) => v < 0.02);
   await waitForMetric(test.providers, 'web', 'error_ratio', (v) => v < 0.02);
-
-  // Clean up for the tests after: restart the dark pool and shift back.
-  await test.providers.remediation.restart({ actionId: actionId('restart-payments'), service: 'payments' });
-  await test.providers.remediation.setWeights({
-    actionId: actionId('back'),
-    service: 'payments',
-    weights: { primary: 100, standby: 0 },
-  });
-  await sleep(1_000);
-  await waitForMetric(test.providers, 'web', 'error_ratio', (v) => v < 0.02);
-  await waitFor('all payments targets healthy', async () =>
-    (await test.providers.remediation.describe('payments')).targets.every((t) => t.healthy)
-      ? true
-      : undefined,
-  );
 });

@@ -57,7 +57,7 @@ it('queue backlog: slow consumers fall behind, scaling up drains the queue', asy
     timeoutMs: 45_000,
   });
 
-  // Clean up: the cause goes away, the fleet scales back.
+  // The cause goes away (the clear route), and scaling back removes the newest replicas first.
   await callControl(test, 'POST', '/services/checkout/faults/clear', {
     actionId: actionId('clear-backlog'),
     scenario: 'queue-backlog',
