@@ -18,6 +18,8 @@ export interface HomeostatWorkerOptions {
   /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles WORKFLOWS_PATH itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /** Activity and workflow interceptors (tests use one to hold an activity where a crash should land). */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 /**
@@ -50,5 +52,6 @@ export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promi
     // In-flight activities get this long to finish before shutdown cancels them (SDK default: 0).
     shutdownGraceTime: `${opts.shutdownGraceSeconds ?? 10} seconds`,
     ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
   });
 }

@@ -21,18 +21,22 @@ export const reads = proxyActivities<
 });
 
 /**
- * Gathering walks the dependency graph (up to a dozen services, several reads each) and heartbeats after
- * each service, so a dead worker is noticed well before the start-to-close timeout.
+ * Gathering walks the dependency graph (up to a dozen services, several reads each) on a heartbeat
+ * ticker (activities/liveness.ts), so a dead worker is noticed within 20 s, not at start-to-close.
  */
 export const gathering = proxyActivities<Pick<Activities, 'gatherEvidence'>>({
   startToCloseTimeout: '3 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
 });
 
-/** Permits and the pause: updates to the governor, which answers at once (a wait is an answer too). */
+/**
+ * Permits and the pause: updates to the governor, which answers at once (a wait is an answer too). They
+ * beat on a ticker (activities/liveness.ts), so a worker that dies mid-request is retried within 10 s.
+ */
 export const governor = proxyActivities<Pick<Activities, 'requestPermit' | 'waitOutPause'>>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
 });
 
@@ -42,6 +46,8 @@ export const governor = proxyActivities<Pick<Activities, 'requestPermit' | 'wait
  */
 export const release = proxyActivities<Pick<Activities, 'releasePermits'>>({
   startToCloseTimeout: '1 minute',
+  // On a heartbeat ticker: a lease a dead worker was releasing is freed within seconds, not a minute.
+  heartbeatTimeout: '10 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -49,6 +55,7 @@ export const release = proxyActivities<Pick<Activities, 'releasePermits'>>({
 /** The outcome's copy outside Temporal: best effort, a few tries, never able to change the outcome. */
 export const record = proxyActivities<Pick<Activities, 'recordOutcome'>>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '5 seconds', maximumAttempts: 3 },
 });
 

@@ -1,0 +1,39 @@
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { connectClient } from '../../client/connection';
+import { loadConfig } from '../../core/model/config';
+import { createProviders } from '../../providers';
+import { connectWorker } from '../../workers/connection';
+import { activityDepsFromConfig, createHomeostatWorker } from '../../workers/worker';
+import { CRASH_AT_ENV, crashAtInterceptor, type CrashAt } from './crashAt';
+
+/**
+ * The worker of workers/workerMain.ts (same configuration, activities and workflows), plus one activity
+ * interceptor that stops where HOMEOSTAT_TEST_CRASH_AT says, so a test can SIGKILL it there.
+ */
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const address = cfg.temporal.address ?? `${cfg.embedded.ip}:${cfg.embedded.port}`;
+  const connection = await connectWorker(cfg, address);
+  const client = new Client({
+    connection: await connectClient(cfg, address),
+    namespace: cfg.temporal.namespace,
+  });
+  const crashAt = process.env[CRASH_AT_ENV];
+  const worker = await createHomeostatWorker({
+    connection,
+    namespace: cfg.temporal.namespace,
+    taskQueue: cfg.worker.taskQueue,
+    shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
+    activityDeps: activityDepsFromConfig(cfg, createProviders(cfg), client),
+    ...(crashAt ? { interceptors: { activity: [crashAtInterceptor(JSON.parse(crashAt) as CrashAt)] } } : {}),
+  });
+  console.log(`[crash-worker] polling ${cfg.worker.taskQueue}; stops at ${crashAt ?? 'nothing'}`);
+  await worker.run();
+}
+
+main().catch((err: unknown) => {
+  console.error(`[crash-worker] failed: ${(err as Error).message ?? String(err)}`);
+  process.exit(1);
+});
