@@ -14,7 +14,16 @@ import { intake } from '../../triggers/intake';
 import { PROJECT_ROOT } from '../../workers/temporalCli';
 import { stateQuery } from '../../workflows/api';
 import { TEST_ENV, testActivityDeps } from '../harness/env';
-import { sleep, useTestFleet, waitFor, waitForMetric, type TestFleet } from '../fleet/fleetHarness';
+import {
+  useTestFleet,
+  waitFor,
+  waitForCalm,
+  waitForHistory,
+  waitForMetric,
+  type TestFleet,
+} from '../fleet/fleetHarness';
+
+export { waitForCalm };
 
 /** The default catalog with bake times and windows cut to a few seconds, so an incident takes ~20 s. */
 export function fastCatalog(): Catalog {
@@ -103,11 +112,6 @@ export async function injectBadRelease(fleet: TestFleet): Promise<void> {
   await checkoutErring(fleet);
 }
 
-/** Waits until `service` has served a few seconds without errors (what an earlier test left has passed). */
-export async function waitForCalm(fleet: TestFleet, service: string): Promise<void> {
-  await waitForMetric(fleet.providers, service, 'error_ratio', (v) => v < 0.05, { seconds: 3 });
-}
-
 export async function deployByHand(
   fleet: TestFleet,
   service: string,
@@ -163,8 +167,8 @@ export async function expectEachActionOnce(
 
 /**
  * Checkout's two-step rollback, undone: each forward action once in order, then each undo once in reverse,
- * and every target back on the release the incident found (`bad`). Then checkout is reset to v1 and calm
- * for the next test.
+ * and every target back on the release the incident found (`bad`). (The next test's fleet reset puts
+ * checkout back on v1.)
  */
 export async function expectRollbackUndone(fleet: TestFleet, prefix: string, bad: string): Promise<void> {
   const ids = (await ledger(fleet, prefix)).map((e) => e.id.replace(/^.*\/p1\//, ''));
@@ -176,8 +180,6 @@ export async function expectRollbackUndone(fleet: TestFleet, prefix: string, bad
   ]);
   const after = await fleet.providers.remediation.describe('checkout');
   expect(after.targets.every((t) => t.release === bad)).toBe(true);
-  await deployByHand(fleet, 'checkout', 'v1', 'test-reset');
-  await waitForCalm(fleet, 'checkout');
 }
 
 export async function state(handle: WorkflowHandle): Promise<IncidentState> {
@@ -245,12 +247,11 @@ export async function killHard(child: ChildProcess): Promise<void> {
 
 /**
  * One local fleet for a test file, started before its first test with a healthy baseline behind it
- * (diagnosis compares with the past), and stopped after its last. Returns a getter for the fleet.
+ * (diagnosis compares with the past), reset to its initial state and calm before each test, and stopped
+ * after its last. Returns a getter for the fleet.
  */
 export function useFleet(): () => TestFleet {
-  const fleet = useTestFleet({ loadRps: 30 }, async (f) => {
-    await waitForMetric(f.providers, 'checkout', 'request_rate', (v) => v > 1);
-    await sleep(8_000);
-  });
+  // 8 s of served load on checkout: enough healthy history for the first incident's baseline.
+  const fleet = useTestFleet({ loadRps: 30 }, (f) => waitForHistory(f, 'checkout', 8));
   return () => fleet;
 }

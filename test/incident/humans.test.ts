@@ -5,7 +5,7 @@ import type { IncidentReport } from '../../core/model/incidentState';
 import { abortUpdate, approveSignal, approveUpdate } from '../../workflows/api';
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
-import { sleep } from '../fleet/fleetHarness';
+import { waitFor } from '../fleet/fleetHarness';
 import {
   actionPrefix,
   expectRollbackUndone,
@@ -16,8 +16,8 @@ import {
   injectFault,
   ledger,
   openIncident,
+  state,
   useFleet,
-  waitForCalm,
   waitForState,
 } from './harness';
 
@@ -75,10 +75,7 @@ describe('incident: approvals and aborts', () => {
   });
 
   it('refuses an approver who is not on the list, keeps waiting, and acts on a valid approval', async () => {
-    // The payments outage of the previous test is still on when the file runs whole.
-    if ((await fleet().providers.remediation.describe('payments')).targets.every((t) => t.healthy)) {
-      await injectFault(fleet(), 'payments', 'dependency-outage');
-    }
+    await injectFault(fleet(), 'payments', 'dependency-outage');
     await checkoutErring(fleet());
     const report = await withWorker(
       async ({ client, taskQueue }) => {
@@ -138,14 +135,26 @@ describe('incident: approvals and aborts', () => {
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         });
-        // The payments cell drained by the previous test must be calm again, or it is a suspect too.
-        await waitForCalm(fleet(), 'payments');
         await injectBadRelease(fleet());
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         const prefix = actionPrefix(handle);
         const held = await waitForState(handle, 'held by the pause', (s) => s.phase === 'paused');
         expect(held.plan?.playbook).toBe('rollback-bad-release');
-        await sleep(6_000); // past a poll of the pause: still held, nothing done
+        // Parked: the governor has the incident on its list of waiters (its waitOutPause answered), so
+        // the incident now waits for the resume signal; it still holds and has done nothing.
+        await waitFor('the incident parked until resume', async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const asked = events.find(
+            (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'waitOutPause',
+          );
+          const answered = events.some(
+            (e) =>
+              asked !== undefined &&
+              String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(asked.eventId),
+          );
+          return answered ? true : undefined;
+        });
+        expect((await state(handle)).phase).toBe('paused');
         expect((await ledger(fleet(), prefix)).length).toBe(0);
 
         await client.workflow
