@@ -118,6 +118,31 @@ describe('the stack launcher (npm start)', () => {
     }
   });
 
+  it('leaves no process behind when the launcher itself is SIGKILLed', async () => {
+    // No handler runs on SIGKILL: only the children's parent-death signal (setpriv --pdeathsig, and the
+    // fleet's replicas watching their control process) can stop them. The README promises this.
+    const { child, output } = launch({
+      HOMEOSTAT_STATE_DIR: stateDir(),
+      HOMEOSTAT_TEMPORAL_PORT: String(await freePort()),
+      HOMEOSTAT_UI_PORT: String(await freePort()),
+    });
+    try {
+      await waitFor(() => output().includes('ready.') || child.exitCode !== null, 'the launcher to be ready');
+      expect(output()).toContain('ready.');
+      const descendants = descendantsOf(child.pid!);
+      // The dev server, the fleet's control process and its replicas at least.
+      expect(descendants.length).toBeGreaterThan(3);
+      child.kill('SIGKILL');
+      await exitOf(child);
+      const survivors = (): string[] => descendants.map(aliveCommand).filter((c): c is string => Boolean(c));
+      // The dev server shuts down on its SIGTERM, which takes a moment; a survivor is named below.
+      await waitFor(() => survivors().length === 0, 'orphans to exit', 30_000).catch(() => undefined);
+      expect(survivors()).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('refuses a port already in use, naming the setting to change', async () => {
     const blocker: Server = createServer();
     const port = await freePort();
