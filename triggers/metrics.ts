@@ -17,7 +17,8 @@ export type IncidentCounter = (query: string) => Promise<number>;
 export class WebhookMetrics {
   readonly registry = new Registry();
 
-  constructor(countIncidents?: IncidentCounter) {
+  /** `now` is the clock of the count cache (tests pass their own instead of waiting it out). */
+  constructor(countIncidents?: IncidentCounter, now: () => number = Date.now) {
     if (!countIncidents) return;
     const queries: Array<[string, string]> = [
       ['open', 'ExecutionStatus="Running"'],
@@ -27,7 +28,7 @@ export class WebhookMetrics {
     // caller hammering it cannot turn into load on Temporal's visibility store.
     let cached: { at: number; counts: Promise<number[]> } | undefined;
     const counts = (): Promise<number[]> => {
-      if (cached && Date.now() - cached.at < COUNT_CACHE_MS) return cached.counts;
+      if (cached && now() - cached.at < COUNT_CACHE_MS) return cached.counts;
       let timer: NodeJS.Timeout | undefined;
       const round = Promise.race([
         Promise.all(queries.map(([, q]) => countIncidents(q))),
@@ -35,7 +36,7 @@ export class WebhookMetrics {
           timer = setTimeout(() => reject(new Error('timeout')), COUNT_TIMEOUT_MS);
         }),
       ]).finally(() => clearTimeout(timer));
-      cached = { at: Date.now(), counts: round };
+      cached = { at: now(), counts: round };
       round.catch(() => (cached = undefined)); // a failed round is retried at the next scrape
       return round;
     };
