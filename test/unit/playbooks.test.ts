@@ -267,19 +267,29 @@ describe('action activities', () => {
   });
 
   it('heartbeats on its own ticker while the provider waits without reporting progress', async () => {
-    const { activities } = fakeProvider(() => new Promise((r) => setTimeout(r, 600)));
     const beats: unknown[] = [];
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 500 });
-    env.on('heartbeat', (d: unknown) => beats.push(d));
+    // The provider says nothing and returns only once the activity has heartbeaten four times (one at
+    // the start, then its ticker): without the ticker it never returns and the test times out.
+    const fourBeats = new Promise<void>((resolve) =>
+      env.on('heartbeat', (d: unknown) => {
+        beats.push(d);
+        if (beats.length >= 4) resolve();
+      }),
+    );
+    const { activities, calls } = fakeProvider(() => fourBeats);
     await env.run(activities.executeAction, { actionId: 'inc/other', action });
-    // One at the start, then one every 100 ms (a fifth of the timeout) although the provider said nothing.
+    expect(calls).toHaveLength(1);
     expect(beats.length).toBeGreaterThanOrEqual(4);
-  });
+  }, 10_000);
 
   it('a cancellation reaches the provider call and the activity ends cancelled, not failed', async () => {
     let sawSignal: AbortSignal | undefined;
+    let called!: () => void;
+    const providerCalled = new Promise<void>((r) => (called = r));
     const { activities } = fakeProvider(async (req) => {
       sawSignal = req.signal;
+      called();
       // A provider wrapping the abort in its own error: the activity must still report a cancellation.
       await sleep(60_000, req.signal).catch(() => {
         throw new ProviderError('UpdateService: aborted', 'AbortError', false);
@@ -287,7 +297,8 @@ describe('action activities', () => {
     });
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 1_000 });
     const running = env.run(activities.executeAction, { actionId: 'inc/slow', action });
-    setTimeout(() => env.cancel(), 50);
+    await providerCalled; // cancel while the provider call is under way, not before it starts
+    env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(sawSignal?.aborted).toBe(true);
   });
@@ -297,12 +308,19 @@ describe('action activities', () => {
 describe('local fleet provider, cancelled', () => {
   it('stops polling and the request in flight when its signal aborts, ending with the reason', async () => {
     const requests: string[] = [];
+    let hung: (() => void) | undefined;
+    const hangs = new Promise<void>((r) => (hung = r));
+    let dropped!: () => void;
+    const droppedByClient = new Promise<void>((r) => (dropped = r));
     const server = createServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
       req.resume();
       const running = { action: { id: 'inc/slow', kind: 'restart', status: 'running' }, repeated: false };
       // The third GET hangs: the abort must end it rather than wait for its 30 s timeout.
-      if (requests.length >= 4) return;
+      if (requests.length >= 4) {
+        res.on('close', () => dropped());
+        return hung?.();
+      }
       res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify(running));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -312,17 +330,18 @@ describe('local fleet provider, cancelled', () => {
       expect(providers.maxActionSeconds).toBeGreaterThan(180);
       const controller = new AbortController();
       const reason = new Error('stop');
-      const started = Date.now();
       const restart = providers.remediation.restart({
         actionId: 'inc/slow',
         service: 'checkout',
         signal: controller.signal,
       });
-      await new Promise((r) => setTimeout(r, 300));
+      await hangs; // a GET is in flight and unanswered
       controller.abort(reason);
       await expect(restart).rejects.toBe(reason);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // The abort closed the request in flight (the server saw it go), not its 30 s timeout.
+      await droppedByClient;
       const seen = requests.length;
+      // No condition marks "never polls again": five poll intervals (20 ms) of silence stand for it.
       await new Promise((r) => setTimeout(r, 100));
       expect(requests.length).toBe(seen);
     } finally {
