@@ -90,7 +90,11 @@ describe('incident: a worker SIGKILLed inside each activity', () => {
       // Gathering only reads; its retry must still lead to the same plan.
       point({ activity: 'gatherEvidence', when: 'during' }),
       // The governor granted the canary's permit, the worker died before reporting it: the retry asks
-      // again with the same permit id, which the governor must count once.
+      // again with the same permit id, which the governor must count once. The update answers within
+      // milliseconds, so a kill timed from the history (requestPermit scheduled) would race it and mostly
+      // land before or after the activity; the interceptor stops it after the grant, every time. The
+      // governor runs on the same task queue, so until the next worker starts it cannot answer either:
+      // the retry also proves a permit request survives its governor being unreachable for a while.
       point({ activity: 'requestPermit', when: 'after', match: CANARY }),
       // The fleet applied the canary rollback, the worker died before reporting it.
       point({ activity: 'executeAction', when: 'after', match: CANARY }),

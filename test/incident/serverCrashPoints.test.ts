@@ -31,6 +31,11 @@ const FLEET = 'fleet.rollback-rest';
  * the change and the activity is still running (held by the test) when the server dies. The server is
  * restarted on the same SQLite file, the activity reports to it, and the incident ends having changed the
  * fleet once per action. serverCrash.test.ts covers a crash between two steps.
+ *
+ * Unlike the worker crashes (crashPoints.test.ts), nothing here forces a second attempt: the worker
+ * survives, the server kept the attempt as started in its database, and the completion sent after the
+ * restart is accepted. A retry would only follow a lost completion, which is what a dead worker is; the
+ * same activities are retried there.
  */
 describe('incident: the Temporal server SIGKILLed inside an action and an undo', () => {
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-server-crash-points-'));
