@@ -16,12 +16,15 @@ export interface SlowRollouts {
   startedAt(service: string): number | undefined;
   /** How many UpdateService calls reached the service. */
   updates(service: string): number;
+  /** How many DescribeServices answers showed the service's rollout still in progress. */
+  inProgressSeen(service: string): number;
 }
 
 export function slowRollouts(clients: AwsClients, secondsByService: Record<string, number>): SlowRollouts {
   const seconds = new Map(Object.entries(secondsByService));
   const rollouts = new Map<string, { startedAt: number; endsAt: number }>();
   const updates = new Map<string, number>();
+  const seen = new Map<string, number>();
 
   clients.ecs.middlewareStack.add(
     (next, context) => async (args) => {
@@ -36,7 +39,11 @@ export function slowRollouts(clients: AwsClients, secondsByService: Record<strin
       const result = await next(args);
       if (context.commandName === 'DescribeServicesCommand') {
         const output = result.output as DescribeServicesCommandOutput;
-        output.services = output.services?.map((s) => inProgress(s, rollouts.get(s.serviceName ?? '')));
+        output.services = output.services?.map((s) => {
+          const shown = inProgress(s, rollouts.get(s.serviceName ?? ''));
+          if (shown !== s) seen.set(s.serviceName!, (seen.get(s.serviceName!) ?? 0) + 1);
+          return shown;
+        });
       }
       return result;
     },
@@ -51,6 +58,7 @@ export function slowRollouts(clients: AwsClients, secondsByService: Record<strin
     },
     startedAt: (service) => rollouts.get(service)?.startedAt,
     updates: (service) => updates.get(service) ?? 0,
+    inProgressSeen: (service) => seen.get(service) ?? 0,
   };
 }
 
