@@ -22,6 +22,8 @@ module.exports = {
   // found by testMatch, and all of them live under test/).
   roots: ['test', ...SOURCE_DIRS].map((dir) => `<rootDir>/${dir}`),
   testMatch: ['**/*.test.ts'],
+  // test/slow runs the production timings, minutes per incident: only `npm run test:slow` runs it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/slow/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/test/harness/globalSetup.ts',
   globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
@@ -38,3 +40,17 @@ module.exports = {
   coverageReporters: ['text-summary', 'json-summary'],
   coverageDirectory: '<rootDir>/coverage',
 };
+
+/**
+ * `npm run test:slow` (HOMEOSTAT_SLOW_TESTS=1): only the tests under test/slow, which run Homeostat with
+ * its production timings (the default catalog's bake times, the default windows, triage wait and shutdown
+ * grace, the AWS poll interval). Same server and bundle (global setup); no coverage; a longer timeout.
+ */
+if (process.env.HOMEOSTAT_SLOW_TESTS === '1') {
+  Object.assign(module.exports, {
+    roots: ['<rootDir>/test'],
+    testMatch: ['<rootDir>/test/slow/**/*.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/'],
+    testTimeout: 600_000,
+  });
+}
