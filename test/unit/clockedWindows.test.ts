@@ -1,0 +1,99 @@
+import { DEFAULT_SAFETY_LIMITS } from '../../core/model/permits';
+import type { GovernorState } from '../../core/model/governor';
+import { formatGovernor } from '../../core/model/governorSummary';
+import { DeliveryDeduper } from '../../triggers/deliveryDeduper';
+import { DEFAULT_RULES, step, type RuleState } from '../../workers/monitor/rules';
+
+/**
+ * Windows and caches outside the governor's permit rules (permits.test.ts), each tested on a clock the
+ * test moves: nothing here waits for real time to pass.
+ */
+const T0 = Date.parse('2026-12-01T10:00:00Z');
+const SEC = 1_000;
+
+describe("the demo monitor's rule step (for-duration window)", () => {
+  const rule = { ...DEFAULT_RULES[0]!, forSeconds: 3 }; // HighErrorRate: error_ratio > 0.1
+
+  it('goes pending, fires once the condition held for forSeconds, and resolves when it stops', () => {
+    let state: RuleState = { phase: 'inactive' };
+    const at = (offsetMs: number, value: number) => {
+      const next = step(rule, state, value, T0 + offsetMs);
+      state = next.state;
+      return next.event;
+    };
+    expect(at(0, 0.5)).toBeUndefined();
+    expect(state).toEqual({ phase: 'pending', since: T0 });
+    expect(at(3 * SEC - 1, 0.5)).toBeUndefined(); // a millisecond short of the window
+    expect(at(3 * SEC, 0.5)).toBe('fired');
+    expect(state).toEqual({ phase: 'firing', since: T0 }); // firing since it started to hold
+    expect(at(4 * SEC, 0.5)).toBeUndefined();
+    expect(at(5 * SEC, 0.01)).toBe('resolved');
+    expect(state).toEqual({ phase: 'inactive' });
+  });
+
+  it('starts over when the condition lapses while pending, and treats no data as not holding', () => {
+    let state = step(rule, { phase: 'inactive' }, 0.5, T0).state;
+    state = step(rule, state, Number.NaN, T0 + 2 * SEC).state;
+    expect(state).toEqual({ phase: 'inactive' });
+    state = step(rule, state, 0.5, T0 + 2.5 * SEC).state;
+    expect(step(rule, state, 0.5, T0 + 4 * SEC).event).toBeUndefined(); // 1.5 s into the new pending
+    expect(step({ ...rule, forSeconds: 0 }, { phase: 'inactive' }, 0.5, T0).event).toBe('fired');
+  });
+});
+
+describe('the webhook delivery deduper (replay window)', () => {
+  it('answers a repeat within the TTL from memory and runs it again once the TTL has passed', async () => {
+    const dedup = new DeliveryDeduper<string>(60 * SEC);
+    let runs = 0;
+    const run = (now: number) => dedup.run('delivery-1', async () => `run ${++runs}`, now);
+    expect(await run(T0)).toEqual({ result: 'run 1', duplicate: false });
+    expect(await run(T0 + 60 * SEC - 1)).toEqual({ result: 'run 1', duplicate: true });
+    expect(await run(T0 + 60 * SEC)).toEqual({ result: 'run 2', duplicate: false });
+  });
+
+  it('forgets a failed intake, so the retry runs for real', async () => {
+    const dedup = new DeliveryDeduper<string>(60 * SEC);
+    await expect(dedup.run('d', () => Promise.reject(new Error('Temporal down')), T0)).rejects.toThrow();
+    expect(await dedup.run('d', async () => 'ok', T0 + SEC)).toEqual({ result: 'ok', duplicate: false });
+  });
+
+  it('evicts expired entries, and the oldest when full', async () => {
+    const dedup = new DeliveryDeduper<number>(10 * SEC, 2);
+    await dedup.run('a', async () => 1, T0);
+    await dedup.run('b', async () => 2, T0 + SEC);
+    await dedup.run('c', async () => 3, T0 + 2 * SEC); // full: a goes
+    expect(dedup.size).toBe(2);
+    expect((await dedup.run('a', async () => 4, T0 + 3 * SEC)).duplicate).toBe(false);
+    await dedup.run('d', async () => 5, T0 + 20 * SEC); // every older entry has expired
+    expect(dedup.size).toBe(1);
+  });
+});
+
+describe('the governor summary (breaker window, the rolling hour)', () => {
+  const limits = { ...DEFAULT_SAFETY_LIMITS, breakerFailures: 2, breakerWindowSeconds: 3600 };
+  const iso = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
+  const state = {
+    permits: {
+      actions: [
+        { permitId: 'i1/a', incidentId: 'i1', service: 'checkout', at: iso(0) },
+        { permitId: 'i2/a', incidentId: 'i2', service: 'web', at: iso(50 * 60 * SEC) },
+      ],
+      breakers: { checkout: { failures: [iso(0), iso(20 * 60 * SEC)], lastConclusion: 'rollback failed' } },
+      leases: {},
+      released: [],
+    },
+  } as unknown as GovernorState;
+
+  it('counts only the failures inside the breaker window and the actions inside the last hour', () => {
+    const early = formatGovernor(state, limits, T0 + 55 * 60 * SEC);
+    expect(early).toMatch(/circuit breakers OPEN/);
+    expect(early).toMatch(/checkout: 2 failed remediation\(s\); last: rollback failed/);
+    expect(early).toMatch(/actions in the last hour: 2\//);
+
+    // 61 min on, the first failure and the first action have left their hour; the later ones have not.
+    const later = formatGovernor(state, limits, T0 + 61 * 60 * SEC);
+    expect(later).toMatch(/circuit breakers: all closed/);
+    expect(later).toMatch(/checkout: 1\/2 failures toward opening/);
+    expect(later).toMatch(/actions in the last hour: 1\//);
+  });
+});
