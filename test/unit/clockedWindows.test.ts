@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_SAFETY_LIMITS } from '../../core/model/permits';
 import type { GovernorState } from '../../core/model/governor';
 import { formatGovernor } from '../../core/model/governorSummary';
+import { SnsCertificateCache } from '../../triggers/auth/snsSignature';
 import { DeliveryDeduper } from '../../triggers/deliveryDeduper';
 import { DEFAULT_RULES, step, type RuleState } from '../../workers/monitor/rules';
 
@@ -95,5 +100,37 @@ describe('the governor summary (breaker window, the rolling hour)', () => {
     expect(later).toMatch(/circuit breakers: all closed/);
     expect(later).toMatch(/checkout: 1\/2 failures toward opening/);
     expect(later).toMatch(/actions in the last hour: 1\//);
+  });
+});
+
+describe('the SNS signing-certificate cache (an hour)', () => {
+  /** A self-signed certificate valid for a day from now (openssl), served by a counting fake GET. */
+  function certificate(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'homeostat-cert-'));
+    try {
+      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+      const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=sns.test'];
+      execFileSync('openssl', [...args, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      return readFileSync(cert, 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('fetches a certificate once an hour, and refuses it once it has expired', async () => {
+    const pem = certificate();
+    const fetched: string[] = [];
+    const certs = new SnsCertificateCache(['127.0.0.1'], async (url) => {
+      fetched.push(url);
+      return { status: 200, text: async () => pem };
+    });
+    const url = 'http://127.0.0.1:1/SimpleNotificationService-test.pem';
+    const now = Date.now(); // the certificate is valid from now: the cache's clock starts there
+    await certs.publicKey(url, now);
+    await certs.publicKey(url, now + 3600 * SEC - 1);
+    expect(fetched).toHaveLength(1);
+    await certs.publicKey(url, now + 3600 * SEC);
+    expect(fetched).toHaveLength(2);
+    await expect(certs.publicKey(url, now + 2 * 86_400 * SEC)).rejects.toThrow(/not valid now/);
   });
 });
