@@ -30,6 +30,9 @@ const EventType = temporal.api.enums.v1.EventType;
  * moto with the PRODUCTION ratio of poll interval to timeouts: every production time (the default poll
  * interval, the default steady-state timeout, the action timeouts) is multiplied by the same SCALE, and
  * the rollouts stay in progress longer than the heartbeat timeout.
+ *
+ * SCALE shortens every one of those times. The same check UNSCALED — the default 15 s poll interval, the
+ * derived 20 s heartbeat timeout, a 25 s rollout — is test/slow/awsDefaultPoll.test.ts (`npm run test:slow`).
  */
 const SCALE = 0.3;
 const PRODUCTION = awsConfigSchema.parse({});
@@ -104,6 +107,7 @@ describe('AWS actions outlast their polls and hear their cancellation (moto, rea
       taskQueue,
       workflowsPath: require.resolve('./actionWorkflow'),
       activities: createActivities(testActivityDeps({ client, providers, actionTimeouts: DERIVED })),
+      // The default 10 s grace is exercised in test/slow/productionDefaults.test.ts.
       shutdownGraceTime: '1 second',
     });
     workerDone = worker.run();

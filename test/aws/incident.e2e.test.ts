@@ -88,6 +88,9 @@ describe('incident on AWS: a bad ECS release rolled back cell by cell (moto)', (
       {
         deps: {
           providers,
+          // Fast catalog and short windows (and the seed's fast steady-state wait): the default catalog,
+          // windows and triage run in test/slow/productionDefaults.test.ts, the default AWS poll interval
+          // in test/slow/awsDefaultPoll.test.ts.
           catalog: fastCatalog(),
           incidents: { ...testActivityDeps().incidents, ...INCIDENT_WINDOWS },
         },

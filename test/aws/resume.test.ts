@@ -103,6 +103,8 @@ describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
     }
     const config = awsConfigSchema.parse({
       ...aws.seeded.config,
+      // Shortened so the wait gives up within the test; the default poll interval and timeout run in
+      // test/slow/awsDefaultPoll.test.ts.
       steadyState: { pollSeconds: 0.1, timeoutSeconds: 1 },
       services: { stuck: { cells: [{ name: 'stuck-cell', cluster: 'prod', service: 'checkout-stuck' }] } },
     });

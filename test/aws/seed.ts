@@ -137,6 +137,8 @@ export async function seed(moto: MotoServer, options: SeedOptions = {}): Promise
       region: moto.region,
       endpoint: moto.endpoint,
       maxAttempts: 2,
+      // A fast steady-state wait for the AWS tests (the defaults: a poll every 15 s, 1,800 s at most);
+      // test/slow/awsDefaultPoll.test.ts runs an action with the defaults against a slow rollout.
       steadyState: { pollSeconds: 0.1, timeoutSeconds: 10 },
       services: {
         checkout: {

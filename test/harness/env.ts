@@ -47,6 +47,8 @@ export async function withWorker<T>(
       namespace: 'default',
       taskQueue,
       workflowBundle: testWorkflowBundle(),
+      // No grace: a test's worker stops at once. The default 10 s grace, with an action in flight at the
+      // SIGTERM, runs in test/slow/productionDefaults.test.ts (`npm run test:slow`).
       shutdownGraceSeconds: 0,
       activityDeps: testActivityDeps({ client, ...opts.deps }),
     });
@@ -66,6 +68,9 @@ export function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Activit
   return {
     ...(overrides.providers ? { actionTimeouts: actionTimeoutsFor(overrides.providers) } : {}),
     catalog: loadCatalog(),
+    // Cut timings, so an incident takes seconds (the defaults: approval 900 s, triage 5 s, windows 30 s
+    // and 600 s). test/slow/productionDefaults.test.ts runs a bad release and an approval incident on a
+    // worker that keeps every default (`npm run test:slow`).
     incidents: {
       approvalTimeoutSeconds: 60,
       triageSeconds: 0,

@@ -25,6 +25,8 @@ export function crashWorkerEnv(
     HOMEOSTAT_TASK_QUEUE: taskQueue,
     HOMEOSTAT_TARGET: 'local',
     HOMEOSTAT_FLEET_URL: fleet.fleet.controlUrl,
+    // Fast catalog, no triage, short windows, no shutdown grace: a kill per crash point stays quick. The
+    // defaults run on a worker process in test/slow/productionDefaults.test.ts (`npm run test:slow`).
     HOMEOSTAT_PLAYBOOKS: fastCatalogFile(),
     HOMEOSTAT_TRIAGE_SECONDS: '0',
     HOMEOSTAT_RECENT_WINDOW_SECONDS: String(INCIDENT_WINDOWS.recentWindowSeconds),

@@ -65,6 +65,8 @@ describe('incident: approvals and aborts', () => {
       {
         deps: incidentDeps(fleet(), {
           approvers: ['alice'],
+          // 3 s, not the default 900 s: test/slow/productionDefaults.test.ts starts the default approval
+          // wait (its 900 s timer) and approves within it; no test waits the 15 minutes out.
           incidents: { ...incidentDeps(fleet()).incidents!, approvalTimeoutSeconds: 3 },
         }),
       },

@@ -19,6 +19,8 @@ describe('incident: an action out of retries', () => {
     const proxy = await startFailingControlProxy(fleet().fleet.controlUrl, (id) =>
       id.endsWith('/fleet.rollback-rest'),
     );
+    // Polls every 250 ms (the provider's default is 500 ms, which the worker process of
+    // test/slow/productionDefaults.test.ts uses).
     const providers = createLocalFleetProviders({ controlUrl: proxy.url, pollMs: 250 });
     try {
       const { report, prefix, attempts } = await withWorker(

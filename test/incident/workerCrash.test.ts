@@ -39,6 +39,9 @@ describe('incident: worker crashes', () => {
   it('survives SIGKILL of the worker at every step boundary without repeating an action', async () => {
     const client = new Client({ connection });
     const taskQueue = `crash-${randomUUID()}`;
+    // The fast catalog, no triage, short windows and no shutdown grace keep five worker generations
+    // within the test's time. A worker process with every default (only the connection and the target
+    // set), SIGTERMed with an action in flight: test/slow/productionDefaults.test.ts.
     const env = {
       TEMPORAL_ADDRESS: testServerAddress(),
       HOMEOSTAT_TASK_QUEUE: taskQueue,

@@ -235,6 +235,8 @@ describe('action activities', () => {
 
   it('compensates a step of unknown outcome by asking with the same id and action, then undoing that', async () => {
     const { calls, activities } = fakeProvider();
+    // Heartbeat timeouts of a second or less keep these activity tests quick; the derived default (20 s)
+    // against the default 15 s AWS poll is test/slow/awsDefaultPoll.test.ts.
     const undone = await new MockActivityEnvironment({ heartbeatTimeoutMs: 1_000 }).run(
       activities.compensateStep,
       { actionId: 'inc/rollback', kind: 'restore-release', action } satisfies CompensateRequest,
@@ -326,6 +328,7 @@ describe('local fleet provider, cancelled', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     try {
+      // pollMs 20 (default 500 ms, which test/slow/productionDefaults.test.ts's worker uses) keeps it quick.
       const providers = createLocalFleetProviders({ controlUrl: `http://127.0.0.1:${port}`, pollMs: 20 });
       expect(providers.maxActionSeconds).toBeGreaterThan(180);
       const controller = new AbortController();
@@ -354,6 +357,8 @@ describe('local fleet provider, cancelled', () => {
 describe('verification', () => {
   const req = {
     service: 'checkout',
+    // bakeSeconds 0: the activity reads its window only (the workflow bakes); the default catalog's bake
+    // times run in test/slow/productionDefaults.test.ts.
     check: { metric: 'error_ratio', max: 0.05, bakeSeconds: 0, windowSeconds: 10, scope: 'targets' as const },
     targets: ['c-0'],
     releases: ['v1'],
