@@ -5,7 +5,6 @@ import type { Pause } from '../core/model/governor';
 import type { PermitDecision, PermitRelease, PermitRequest } from '../core/model/permits';
 import { releasePermitsUpdate, requestPermitUpdate, waitOutPauseUpdate } from '../workflows/governorApi';
 import type { ActivityDeps } from './deps';
-import { withLiveness } from './liveness';
 
 function requireClient(deps: ActivityDeps): Client {
   // A worker always has one; the guard keeps a mis-wired worker from acting without limits.
@@ -26,9 +25,7 @@ export function governorActivities(deps: ActivityDeps) {
      * resume between the read and the registration cannot be missed). Starts the governor if needed.
      */
     async waitOutPause(req: { workflowId: string }): Promise<Pause | null> {
-      return await withLiveness(() =>
-        updateGovernor(requireClient(deps), activityInfo().taskQueue, waitOutPauseUpdate, req),
-      );
+      return await updateGovernor(requireClient(deps), activityInfo().taskQueue, waitOutPauseUpdate, req);
     },
 
     /**
@@ -36,21 +33,17 @@ export function governorActivities(deps: ActivityDeps) {
      * replayed to the next ask; the governor itself counts a permit id once (a retry after a grant).
      */
     async requestPermit(req: PermitRequest): Promise<PermitDecision> {
-      return await withLiveness(() =>
-        updateGovernor(requireClient(deps), activityInfo().taskQueue, requestPermitUpdate, req),
-      );
+      return await updateGovernor(requireClient(deps), activityInfo().taskQueue, requestPermitUpdate, req);
     },
 
     /** Frees the incident's blast-radius lease and reports how its remediation ended (the breaker). */
     async releasePermits(rel: PermitRelease): Promise<void> {
-      await withLiveness(() =>
-        updateGovernor(
-          requireClient(deps),
-          activityInfo().taskQueue,
-          releasePermitsUpdate,
-          rel,
-          `${rel.incidentId}/release`,
-        ),
+      await updateGovernor(
+        requireClient(deps),
+        activityInfo().taskQueue,
+        releasePermitsUpdate,
+        rel,
+        `${rel.incidentId}/release`,
       );
     },
   };

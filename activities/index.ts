@@ -3,22 +3,36 @@ import { decideActivities } from './decide';
 import type { ActivityDeps } from './deps';
 import { gatherActivities } from './gather';
 import { governorActivities } from './governor';
+import { withLiveness } from './liveness';
 import { recordActivities } from './record';
 import { probeWorker } from './selfCheck';
 import { verifyActivities } from './verify';
 
 export type { ActivityDeps } from './deps';
 
+/**
+ * Activities on a heartbeat ticker wherever their proxy sets a heartbeat timeout (liveness.ts): reads,
+ * gathering, the governor's, the outcome's copy. Not the actions, which heartbeat with their progress.
+ */
+function live<T extends object>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => withLiveness(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args)),
+    ]),
+  ) as T;
+}
+
 /** The activities the Homeostat worker registers. */
 export function createActivities(deps: ActivityDeps) {
   return {
     probeWorker,
-    ...gatherActivities(deps),
-    ...decideActivities(deps),
+    ...live(gatherActivities(deps)),
+    ...live(decideActivities(deps)),
     ...actActivities(deps),
-    ...verifyActivities(deps),
-    ...recordActivities(deps),
-    ...governorActivities(deps),
+    ...live(verifyActivities(deps)),
+    ...live(recordActivities(deps)),
+    ...live(governorActivities(deps)),
   };
 }
 

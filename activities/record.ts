@@ -2,7 +2,6 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncidentReport } from '../core/model/incidentState';
 import type { ActivityDeps } from './deps';
-import { withLiveness } from './liveness';
 
 export function recordActivities(deps: ActivityDeps) {
   return {
@@ -11,14 +10,12 @@ export function recordActivities(deps: ActivityDeps) {
      * overwrites rather than duplicates): the raw material for learning which playbooks work.
      */
     async recordOutcome(report: IncidentReport & { runId: string }): Promise<string> {
-      return await withLiveness(async () => {
-        mkdirSync(deps.recordDir, { recursive: true });
-        const safe = `${report.workflowId}-${report.runId}`.replace(/[^A-Za-z0-9._-]/g, '_');
-        const file = join(deps.recordDir, `${safe}.json`);
-        writeFileSync(`${file}.tmp`, JSON.stringify(report, null, 2));
-        renameSync(`${file}.tmp`, file);
-        return file;
-      });
+      mkdirSync(deps.recordDir, { recursive: true });
+      const safe = `${report.workflowId}-${report.runId}`.replace(/[^A-Za-z0-9._-]/g, '_');
+      const file = join(deps.recordDir, `${safe}.json`);
+      writeFileSync(`${file}.tmp`, JSON.stringify(report, null, 2));
+      renameSync(`${file}.tmp`, file);
+      return file;
     },
   };
 }

@@ -9,7 +9,10 @@ import type { ActionTimeouts, IncidentPolicy } from '../../core/model/incidentSt
  */
 type Activities = HomeostatActivities;
 
-/** Reads and decisions: quick, safe to retry. No heartbeats (none of them sends one). */
+/**
+ * Reads and decisions: quick, safe to retry. Like every activity but the actions they beat on a ticker
+ * (activities/liveness.ts), so a worker that dies in one is retried within 10 s, not at start-to-close.
+ */
 export const reads = proxyActivities<
   Pick<
     Activities,
@@ -17,6 +20,7 @@ export const reads = proxyActivities<
   >
 >({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
 });
 
