@@ -43,6 +43,8 @@ const E = temporal.api.enums.v1.EventType;
  * Homeostat would on its first incident. No baseline is built up first on purpose.
  */
 describe('production defaults: a worker configured as production configures it', () => {
+  // Before the fleet starts (in beforeAll): no metric of it is older than this.
+  const beforeTheFleet = Date.now();
   const fleet = useFleet();
   let connection: Connection;
   let client: Client;
@@ -138,7 +140,9 @@ describe('production defaults: a worker configured as production configures it',
     expect(completedBy(history, 'executeAction')[0]).toMatch(new RegExp(`^${stopping.pid}@`));
     // The default timings, as the workflow waited them: triage, each stage's bake, the recovery bake.
     expect(timerSeconds(history)).toEqual([5, 10, 10, 5]);
-    expectDefaultWindows(history);
+    const [first] = expectDefaultWindows(history);
+    // The baseline window reached back before the fleet existed: diagnosis ran on a young baseline.
+    expect(Date.parse(first!.baselineFrom)).toBeLessThan(beforeTheFleet);
   }, 600_000);
 
   it('a payments outage: found two hops down, waits for approval, rerouted after the bake times', async () => {
@@ -229,7 +233,7 @@ function timerSeconds(history: HistoryEvent[]): number[] {
 }
 
 /** Every gathering read the default windows: 600 s of baseline before the 30 s recent window. */
-function expectDefaultWindows(history: HistoryEvent[]): void {
+function expectDefaultWindows(history: HistoryEvent[]): Evidence[] {
   const gathered = history
     .filter((e) => e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
     .map((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.[0])
@@ -241,4 +245,5 @@ function expectDefaultWindows(history: HistoryEvent[]): void {
     expect((at - Date.parse(ev.baselineFrom)) / 1000).toBe(630);
     expect((at - Date.parse(ev.recentFrom)) / 1000).toBe(30);
   }
+  return gathered;
 }
