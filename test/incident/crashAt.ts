@@ -1,14 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
 
 /**
- * Where a crash worker (crashWorkerMain.ts) stops, so a test can SIGKILL it at a known point inside an
- * activity instead of racing a timer:
+ * Where a crash worker (crashWorkerMain.ts) stops, so a test can SIGKILL it (or the server under it) at a
+ * known point inside an activity instead of racing a timer:
  * - `before`: the activity is started (the server sees it running) but has done nothing yet;
  * - `during`: its work is under way in the background and will never be reported;
- * - `after`: its work is done (the side effect happened) but the result is never reported.
- * The worker announces the stop by writing `marker` and then hangs; only a kill ends it.
+ * - `after`: its work is done (the side effect happened) but the result is not reported.
+ * The worker announces the stop by writing `marker`, then hangs: until killed, or with `resumeWhen`
+ * ('after' only) until that file exists, heartbeating meanwhile, when it reports the result after all.
  */
 export interface CrashAt {
   activity: string;
@@ -16,30 +17,45 @@ export interface CrashAt {
   /** Only an execution whose JSON arguments contain this (e.g. a step id). */
   match?: string;
   marker: string;
+  resumeWhen?: string;
 }
 
 export const CRASH_AT_ENV = 'HOMEOSTAT_TEST_CRASH_AT';
 
 const never = (): Promise<never> => new Promise<never>(() => undefined);
 
-/** The activity interceptor of a crash worker: stops at the first execution that matches `at`. */
-export function crashAtInterceptor(at: CrashAt): (ctx: Context) => ActivityInterceptors {
-  let stopped = false;
+const fileExists = async (file: string): Promise<void> => {
+  while (!existsSync(file)) await new Promise((r) => setTimeout(r, 50));
+};
+
+/** The activity interceptor of a crash worker: stops once at the first execution matching each point. */
+export function crashAtInterceptor(points: CrashAt[]): (ctx: Context) => ActivityInterceptors {
+  const stopped = new Set<CrashAt>();
   return (ctx) => ({
     inbound: {
       async execute(input, next) {
-        const hit =
-          !stopped &&
-          ctx.info.activityType === at.activity &&
-          (!at.match || JSON.stringify(input.args).includes(at.match));
-        if (!hit) return await next(input);
-        stopped = true;
+        const at = points.find(
+          (p) =>
+            !stopped.has(p) &&
+            ctx.info.activityType === p.activity &&
+            (!p.match || JSON.stringify(input.args).includes(p.match)),
+        );
+        if (!at) return await next(input);
+        stopped.add(at);
         const announce = (): void =>
           writeFileSync(
             at.marker,
             JSON.stringify({ activity: at.activity, attempt: ctx.info.attempt, when: at.when }),
           );
-        if (at.when === 'after') await next(input);
+        if (at.when === 'after') {
+          const result = await next(input);
+          announce();
+          if (!at.resumeWhen) return await never();
+          // Alive meanwhile (heartbeats): only the report waits, the attempt is not lost.
+          const beat = setInterval(() => ctx.heartbeat(), 1_000);
+          await fileExists(at.resumeWhen).finally(() => clearInterval(beat));
+          return result;
+        }
         // 'during': the work goes on in the background; whatever it returns is never reported.
         if (at.when === 'during') next(input).catch(() => undefined);
         announce();

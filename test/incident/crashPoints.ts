@@ -38,14 +38,15 @@ export function crashWorkerEnv(
 }
 
 /**
- * A real worker in a process of its own (crashWorkerMain.ts), which stops inside the activity `at` names
- * and hangs there until SIGKILLed. Like startWorkerProcess, it dies with the test process (parent-death
+ * A real worker in a process of its own (crashWorkerMain.ts), which stops inside the activities `at`
+ * names and hangs there (crashAt.ts). Like startWorkerProcess, it dies with the test process (parent-death
  * signal) where setpriv exists.
  */
-export function startCrashWorker(env: Record<string, string>, at?: CrashAt): CrashWorker {
+export function startCrashWorker(env: Record<string, string>, at?: CrashAt | CrashAt[]): CrashWorker {
   const setpriv = '/usr/bin/setpriv';
   const args = ['--import', 'tsx', join(PROJECT_ROOT, 'test/incident/crashWorkerMain.ts')];
-  const fullEnv = { ...process.env, ...env, ...(at ? { [CRASH_AT_ENV]: JSON.stringify(at) } : {}) };
+  const points = at === undefined ? [] : [at].flat();
+  const fullEnv = { ...process.env, ...env, [CRASH_AT_ENV]: JSON.stringify(points) };
   const child = existsSync(setpriv)
     ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args], {
         cwd: PROJECT_ROOT,

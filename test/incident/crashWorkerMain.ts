@@ -9,7 +9,7 @@ import { CRASH_AT_ENV, crashAtInterceptor, type CrashAt } from './crashAt';
 
 /**
  * The worker of workers/workerMain.ts (same configuration, activities and workflows), plus one activity
- * interceptor that stops where HOMEOSTAT_TEST_CRASH_AT says, so a test can SIGKILL it there.
+ * interceptor that stops at each point HOMEOSTAT_TEST_CRASH_AT lists, so a test can SIGKILL it there.
  */
 async function main(): Promise<void> {
   const cfg = loadConfig();
@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     taskQueue: cfg.worker.taskQueue,
     shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
     activityDeps: activityDepsFromConfig(cfg, createProviders(cfg), client),
-    ...(crashAt ? { interceptors: { activity: [crashAtInterceptor(JSON.parse(crashAt) as CrashAt)] } } : {}),
+    ...(crashAt
+      ? { interceptors: { activity: [crashAtInterceptor(JSON.parse(crashAt) as CrashAt[])] } }
+      : {}),
   });
   console.log(`[crash-worker] polling ${cfg.worker.taskQueue}; stops at ${crashAt ?? 'nothing'}`);
   await worker.run();
