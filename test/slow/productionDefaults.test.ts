@@ -8,7 +8,7 @@ import type { Evidence } from '../../core/model/diagnosis';
 import type { IncidentReport } from '../../core/model/incidentState';
 import { approveUpdate } from '../../workflows/api';
 import { testServerAddress, TEST_ENV } from '../harness/env';
-import { sleep } from '../fleet/fleetHarness';
+import { resetTestFleet, sleep } from '../fleet/fleetHarness';
 import { startHoldingProxy, type HoldingProxy } from './holdingProxy';
 import {
   actionPrefix,
@@ -21,7 +21,6 @@ import {
   openIncident,
   startWorkerProcess,
   useFleet,
-  waitForCalm,
   waitForState,
 } from '../incident/harness';
 
@@ -97,6 +96,7 @@ describe('production defaults: a worker configured as production configures it',
   });
 
   it('a bad release: diagnosed on a young baseline, rolled back in two stages, one SIGTERM survived in the grace time', async () => {
+    await resetTestFleet(fleet());
     const good = (await fleet().providers.remediation.describe('checkout')).targets[0]!.release;
     await injectBadRelease(fleet());
     // As production sees it: the monitor alerts on `web`, two hops above the broken release.
@@ -146,8 +146,8 @@ describe('production defaults: a worker configured as production configures it',
   }, 600_000);
 
   it('a payments outage: found two hops down, waits for approval, rerouted after the bake times', async () => {
-    // The previous incident's errors are over; checkout is back on its release.
-    await waitForCalm(fleet(), 'web');
+    // From the fleet's initial state (the previous incident's errors are over), its history kept.
+    await resetTestFleet(fleet());
     await injectFault(fleet(), 'payments', 'dependency-outage');
     await checkoutErring(fleet());
     const handle = await openIncident(client, taskQueue, firingAlert('web'));
