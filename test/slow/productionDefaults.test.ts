@@ -37,9 +37,10 @@ const E = temporal.api.enums.v1.EventType;
  * the 900 s approval timeout and the 10 s shutdown grace.
  *
  * The fleet is young: it has served for a few seconds when the first incident opens, so the 600 s
- * baseline window holds far less than 600 s. Diagnosis must work on what there is (the service before
- * the deploy for a bad release, the quiet quartile of what exists otherwise), as a freshly deployed
- * Homeostat would on its first incident. No baseline is built up first on purpose.
+ * baseline window holds far less than 600 s (none of it, before the recent 30 s). Diagnosis must work on
+ * what there is: a bad release is judged against the service before its deploy, and an empty baseline
+ * counts as error-free (core/diagnosis: a missing quiet quartile reads as 0), as a freshly deployed
+ * Homeostat's first incident would be. No baseline is built up first, on purpose.
  */
 describe('production defaults: a worker configured as production configures it', () => {
   // Before the fleet starts (in beforeAll): no metric of it is older than this.
@@ -105,7 +106,10 @@ describe('production defaults: a worker configured as production configures it',
 
     // SIGTERM while the canary's action runs: its request has reached the fleet (through the proxy, which
     // holds it), so the activity is in flight on the worker. The SDK's shutdown lets it finish within the
-    // 10 s grace (with none it would be cancelled and retried), and the worker exits cleanly.
+    // 10 s grace (with none it would be cancelled and retried), and the worker exits cleanly. Waiting for
+    // the request, not for the activity to show as pending: a SIGTERM the moment the action was scheduled
+    // once lost its task here (the worker exited cleanly without running it; the server retried it after
+    // the 20 s heartbeat timeout, and the fleet's ledger still applied it once).
     await proxy.arrived;
     const stopping = worker!;
     const exited = new Promise<number | null>((r) => stopping.once('exit', (code) => r(code)));
