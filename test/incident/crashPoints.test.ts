@@ -20,14 +20,12 @@ import {
 } from './crashPoints';
 import {
   actionPrefix,
-  deployByHand,
   firingAlert,
   injectBadRelease,
   killHard,
   ledger,
   openIncident,
   useFleet,
-  waitForCalm,
   waitForState,
 } from './harness';
 
@@ -162,8 +160,7 @@ describe('incident: a worker SIGKILLed inside each activity', () => {
     const copies = readdirSync(join(env.HOMEOSTAT_STATE_DIR!, 'incidents')).filter((f) => f.includes(runId));
     expect(copies).toHaveLength(1);
 
-    await deployByHand(fleet(), 'checkout', 'v1', 'test-reset');
-    await waitForCalm(fleet(), 'checkout');
     // Eight worker processes, each bundling the workflows as it starts, and seven server-side timeouts.
+    // The fleet is this file's own and stops after it: checkout stays on the bad release, nothing to reset.
   }, 480_000);
 });

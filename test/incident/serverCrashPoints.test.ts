@@ -23,14 +23,12 @@ import {
 } from './crashPoints';
 import {
   actionPrefix,
-  deployByHand,
   firingAlert,
   injectBadRelease,
   killHard,
   ledger,
   openIncident,
   useFleet,
-  waitForCalm,
   waitForState,
 } from './harness';
 
@@ -135,8 +133,7 @@ describe('incident: the Temporal server SIGKILLed inside an action and an undo',
       await connection.close();
     }
 
-    await deployByHand(fleet(), 'checkout', 'v1', 'test-reset');
-    await waitForCalm(fleet(), 'checkout');
     // A worker process bundling the workflows, two server restarts and one heartbeat timeout.
+    // The fleet is this file's own and stops after it: checkout stays on the bad release, nothing to reset.
   }, 240_000);
 });

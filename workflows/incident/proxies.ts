@@ -26,11 +26,11 @@ export const reads = proxyActivities<
 
 /**
  * Gathering walks the dependency graph (up to a dozen services, several reads each) on a heartbeat
- * ticker (activities/liveness.ts), so a dead worker is noticed within 20 s, not at start-to-close.
+ * ticker (activities/liveness.ts), so a dead worker is noticed within 10 s, not at start-to-close.
  */
 export const gathering = proxyActivities<Pick<Activities, 'gatherEvidence'>>({
   startToCloseTimeout: '3 minutes',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
 });
 
