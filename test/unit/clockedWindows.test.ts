@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { DEFAULT_SAFETY_LIMITS } from '../../core/model/permits';
 import type { GovernorState } from '../../core/model/governor';
 import { formatGovernor } from '../../core/model/governorSummary';
+import { TRACK_RECORD_DAYS } from '../../core/playbooks/trackRecord';
+import { readTrackRecord } from '../../activities/trackRecord';
+import type { Client } from '@temporalio/client';
 import { SnsCertificateCache } from '../../triggers/auth/snsSignature';
 import { DeliveryDeduper } from '../../triggers/deliveryDeduper';
 import { DEFAULT_RULES, step, type RuleState } from '../../workers/monitor/rules';
@@ -132,5 +135,30 @@ describe('the SNS signing-certificate cache (an hour)', () => {
     await certs.publicKey(url, now + 3600 * SEC);
     expect(fetched).toHaveLength(2);
     await expect(certs.publicKey(url, now + 2 * 86_400 * SEC)).rejects.toThrow(/not valid now/);
+  });
+});
+
+describe("a playbook's track record (the last days)", () => {
+  it('counts closed incidents since the window start on the clock it is given', async () => {
+    const queries: string[] = [];
+    const client = {
+      workflow: {
+        count: async (query: string) => {
+          queries.push(query);
+          return { count: query.includes('"recovered"') ? 4 : 1 };
+        },
+      },
+    } as unknown as Client;
+    const record = await readTrackRecord(client, 'tq', 'checkout', 'rollback-bad-release', T0);
+    expect(record).toEqual({
+      service: 'checkout',
+      playbook: 'rollback-bad-release',
+      recovered: 4,
+      failed: 1,
+      days: TRACK_RECORD_DAYS,
+    });
+    const since = new Date(T0 - TRACK_RECORD_DAYS * 86_400 * SEC).toISOString();
+    expect(queries).toHaveLength(2);
+    for (const q of queries) expect(q).toContain(`CloseTime > "${since}"`);
   });
 });
