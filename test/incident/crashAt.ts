@@ -21,6 +21,8 @@ export interface CrashAt {
 }
 
 export const CRASH_AT_ENV = 'HOMEOSTAT_TEST_CRASH_AT';
+/** A prebuilt workflow bundle for the crash worker (the one Jest's global setup built). */
+export const WORKFLOW_BUNDLE_ENV = 'HOMEOSTAT_TEST_WORKFLOW_BUNDLE';
 
 const never = (): Promise<never> => new Promise<never>(() => undefined);
 

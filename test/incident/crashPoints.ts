@@ -7,9 +7,9 @@ import { governorWorkflowId } from '../../core/model/governor';
 import type { IncidentReport } from '../../core/model/incidentState';
 import { PROJECT_ROOT } from '../../workers/temporalCli';
 import { governorQuery } from '../../workflows/governorApi';
-import { TEST_ENV, testServerAddress } from '../harness/env';
+import { TEST_ENV, testServerAddress, testWorkflowBundle } from '../harness/env';
 import { waitFor, type TestFleet } from '../fleet/fleetHarness';
-import { CRASH_AT_ENV, type CrashAt } from './crashAt';
+import { CRASH_AT_ENV, WORKFLOW_BUNDLE_ENV, type CrashAt } from './crashAt';
 import { fastCatalogFile, ourDeploys, INCIDENT_WINDOWS } from './harness';
 
 export type CrashWorker = ChildProcess & { output: () => string };
@@ -34,6 +34,7 @@ export function crashWorkerEnv(
     HOMEOSTAT_STATE_DIR: process.env[TEST_ENV.dir]!,
     HOMEOSTAT_SHUTDOWN_GRACE_SECONDS: '0',
     HOMEOSTAT_APPROVERS: 'sre',
+    [WORKFLOW_BUNDLE_ENV]: testWorkflowBundle().codePath,
   };
 }
 

@@ -5,7 +5,7 @@ import { loadConfig } from '../../core/model/config';
 import { createProviders } from '../../providers';
 import { connectWorker } from '../../workers/connection';
 import { activityDepsFromConfig, createHomeostatWorker } from '../../workers/worker';
-import { CRASH_AT_ENV, crashAtInterceptor, type CrashAt } from './crashAt';
+import { CRASH_AT_ENV, crashAtInterceptor, WORKFLOW_BUNDLE_ENV, type CrashAt } from './crashAt';
 
 /**
  * The worker of workers/workerMain.ts (same configuration, activities and workflows), plus one activity
@@ -21,12 +21,15 @@ async function main(): Promise<void> {
     namespace: cfg.temporal.namespace,
   });
   const crashAt = process.env[CRASH_AT_ENV];
+  // The bundle the test run built once: a worker that starts after a kill is polling within seconds.
+  const bundle = process.env[WORKFLOW_BUNDLE_ENV];
   const worker = await createHomeostatWorker({
     connection,
     namespace: cfg.temporal.namespace,
     taskQueue: cfg.worker.taskQueue,
     shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
     activityDeps: activityDepsFromConfig(cfg, createProviders(cfg), client),
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     ...(crashAt
       ? { interceptors: { activity: [crashAtInterceptor(JSON.parse(crashAt) as CrashAt[])] } }
       : {}),
