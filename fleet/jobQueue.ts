@@ -60,10 +60,12 @@ export class JobQueues {
    * Drops the service's backlog and dead letters (a fleet reset). New arrays, so a batch in flight that
    * comes back unconsumed returns to the old queue and is dropped with it.
    */
-  clear(service: string): void {
+  clear(service: string): { queued: number; dead: number } {
+    const dropped = { queued: this.depth(service), dead: this.deadLetterCount(service) };
     this.state.queues[service] = [];
     this.state.deadLetters[service] = [];
     this.markDirty();
+    return dropped;
   }
 
   /** Moves up to `max` dead letters (oldest first) back to the front of the queue; returns their ids. */

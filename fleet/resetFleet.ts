@@ -49,13 +49,26 @@ async function resetService(
       .filter((r) => !r.healthy)
       .map((r) => r.id),
   );
+  const backlog = state.conditions.slowJobCostMs !== undefined;
   state.conditions = {};
   state.weights = { ...initial.weights };
   state.desiredCount = initial.desiredCount;
   fleet.persist();
-  // The replica's admin route answers even in a hang, so one call clears every replica fault.
+  // The backlog goes with the condition that built it, before consumers speed up and work it off. A
+  // queue under load always holds a few jobs: those are dropped too, but only a backlog is reported.
+  if (serviceSpec(service)!.hasQueue) {
+    const dropped = fleet.queues.clear(service);
+    if (backlog) changes.push(`dropped a backlog of ${dropped.queued} jobs`);
+    if (dropped.dead > 0) changes.push(`dropped ${dropped.dead} dead letters`);
+  }
+  // The replica's admin route answers even in a hang, so one call clears every replica fault. Memory a
+  // leak took is not handed back to the system at once: a leaker gets a fresh process too.
   await Promise.all(
-    fleet.liveReplicas(service).map((r) => r.post('/_fault', { clear: true }).catch(() => undefined)),
+    fleet.liveReplicas(service).map(async (r) => {
+      const reply = (await r.post('/_fault', { clear: true }).catch(() => undefined)) as
+        { cleared?: string[] } | undefined;
+      if (reply?.cleared?.includes('leak')) broken.add(r.id);
+    }),
   );
 
   const wanted = new Map(initial.targets.map((t) => [t.id, t]));
@@ -101,6 +114,5 @@ async function resetService(
   await Promise.all(
     fleet.liveReplicas(service).map((r) => r.post('/_cache/clear', {}).catch(() => undefined)),
   );
-  if (serviceSpec(service)!.hasQueue) fleet.queues.clear(service);
   return `${service}: ${changes.join(', ') || AS_STARTED}`;
 }

@@ -81,12 +81,20 @@ function applyFault(fault: ReplicaFault): void {
   }
 }
 
-function clearFaults(): void {
+/** Clears every fault; returns the kinds that were active (a reset replaces a leaker's process). */
+function clearFaults(): string[] {
+  const active: string[] = [];
+  if (hung) active.push('hang');
+  if (failJobsLeft > 0) active.push('fail-jobs');
+  if (leakTimer !== undefined) active.push('leak');
+  if ([...cache.values()].some((e) => e.corrupt)) active.push('corrupt-cache');
   hung = false;
   failJobsLeft = 0;
   clearInterval(leakTimer);
+  leakTimer = undefined;
   leaked.length = 0;
   for (const [key, entry] of cache) if (entry.corrupt) cache.delete(key);
+  return active;
 }
 
 // ---- event-loop lag: drift of a 100 ms timer, worst over the last second -------------------------
@@ -175,9 +183,9 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse): Promi
   // The admin route stays reachable in a hang, so the control process can still reset faults.
   if (req.method === 'POST' && path === '/_fault') {
     const body = await readJson(req);
-    if (body.clear) clearFaults();
+    const cleared = body.clear ? clearFaults() : [];
     if (body.fault) applyFault(body.fault as ReplicaFault);
-    return reply(res, 200, { ok: true });
+    return reply(res, 200, { ok: true, cleared });
   }
   if (hung) return; // never answer: the process lives, the service does not
   if (path === '/healthz') {

@@ -58,6 +58,7 @@ it('returns releases, weights, replicas, faults, caches, queue and dead letters 
   await injectFleetFault(test, 'checkout', 'queue-backlog');
   await injectFleetFault(test, 'checkout', 'bad-release', { by: 'alice' });
   await injectFleetFault(test, 'web', 'corrupted-cache');
+  await injectFleetFault(test, 'web', 'memory-leak', { target: 'web-1' });
   await injectFleetFault(test, 'payments', 'hang', { target: 'payments-0' });
   const scaled = await callControl(test, 'POST', '/services/web/scale', {
     actionId: actionId('scale'),
@@ -74,6 +75,7 @@ it('returns releases, weights, replicas, faults, caches, queue and dead letters 
       : undefined,
   );
   const hungPid = (await service('payments')).targets.find((t) => t.id === 'payments-0')!.pid;
+  const webPids = (await service('web')).targets.map((t) => [t.id, t.pid]);
   const ledgerBefore = (await callControl<{ actions: unknown[] }>(test, 'GET', '/actions?limit=1000')).body;
 
   const id = actionId('reset');
@@ -87,13 +89,20 @@ it('returns releases, weights, replicas, faults, caches, queue and dead letters 
 
   for (const name of ['web', 'checkout', 'payments'])
     expect(restored(await service(name))).toEqual(asStarted(name));
-  const checkout = await service('checkout');
-  expect({ queueDepth: checkout.queueDepth, deadLetters: checkout.deadLetters }).toEqual({
-    queueDepth: 0,
-    deadLetters: 0,
-  });
-  // The hung replica got a fresh process; the corrupt cache and the failing jobs are gone.
+  // The backlog and the dead letters were dropped (under load new jobs queue at once, so the queue's
+  // depth after the reset says nothing).
+  expect(reset.body.action.result.summary).toMatch(/checkout: .*dropped a backlog of \d+ jobs/);
+  const dropped = /dropped (\d+) dead letters/.exec(reset.body.action.result.summary);
+  expect(Number(dropped?.[1])).toBeGreaterThan(0);
+  expect((await service('checkout')).deadLetters).toBe(0);
+  // The hung and the leaking replica got a fresh process, the others kept theirs; the corrupt cache and
+  // the failing jobs are gone.
   expect((await service('payments')).targets.find((t) => t.id === 'payments-0')!.pid).not.toBe(hungPid);
+  const webAfter = new Map((await service('web')).targets.map((t) => [t.id, t.pid]));
+  expect(webPids.filter(([id, pid]) => webAfter.get(id as string) === pid).map(([id]) => id)).toEqual([
+    'web-0',
+    'web-2',
+  ]);
   await waitForMetric(test.providers, 'web', 'error_ratio', (v) => v < 0.02);
   await waitForMetric(test.providers, 'checkout', 'dead_letters', (v) => v === 0, { seconds: 3 });
 
