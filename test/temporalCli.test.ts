@@ -86,6 +86,8 @@ describe('runWithProgress', () => {
     expect(res.status).toBe(3);
     expect(res.stdout).toContain('own stdout');
     expect(res.stderr).toContain('own stderr');
+    // Time is the subject here (a line every `everyMs` while the command runs), so the command takes a
+    // fixed 700 ms: room for 7 lines at 100 ms, of which 3 are asked for on a busy machine.
     const ticks = res.stderr.split('\n').filter((l) => /^\[test\] building… \d+ s$/.test(l));
     expect(ticks.length).toBeGreaterThanOrEqual(3);
   });

@@ -31,6 +31,7 @@ function slowToConfirm(fleet: TestFleet, slowStep: string): Providers {
         const outcome = await remediation.setRelease(req);
         if (req.actionId.endsWith(slowStep) && !waited.has(req.actionId)) {
           waited.add(req.actionId);
+          // Not a wait for anything: an action that outlasts the test unless cancelled (the signal ends it).
           await sleep(30_000, req.signal);
         }
         return outcome;
