@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { connectionOptions } from '../../client/connection';
 import { loadConfig } from '../../core/model/config';
 import { signGrafana } from '../../triggers/auth/grafanaSignature';
+import { alertmanagerSource } from '../../triggers/sources/alertmanager';
+import { cloudwatchSource } from '../../triggers/sources/cloudwatch';
+import { genericSource } from '../../triggers/sources/generic';
 import { grafanaSource } from '../../triggers/sources/grafana';
 import { pagerdutySource } from '../../triggers/sources/pagerduty';
 
@@ -151,5 +154,35 @@ describe('settings read from the environment into the paths the code uses', () =
     expect(config.webhook.cloudwatch.certHosts).toEqual(['sns.*.example.com']);
     expect(config.fleet.replicasPerService).toBe(5);
     expect(() => loadConfig({ HOMEOSTAT_FLEET_REPLICAS: '13' })).toThrow(/HOMEOSTAT_FLEET_REPLICAS/);
+  });
+});
+
+describe('each source opened by its own switch', () => {
+  const sources = (env: NodeJS.ProcessEnv) => {
+    const w = loadConfig(env).webhook;
+    return {
+      alertmanager: alertmanagerSource(w.alertmanager).auth,
+      grafana: grafanaSource(w.grafana, w.replayWindowSeconds).auth,
+      pagerduty: pagerdutySource(w.pagerduty).auth,
+      generic: genericSource(w.generic, w.replayWindowSeconds).auth,
+      cloudwatch: cloudwatchSource(w.cloudwatch).auth,
+    };
+  };
+
+  it('fails closed by default, opens only the source named, and a secret wins over open', () => {
+    expect(new Set(Object.values(sources({})))).toEqual(new Set(['unconfigured']));
+    for (const [name, variable] of [
+      ['alertmanager', 'HOMEOSTAT_ALERTMANAGER_OPEN'],
+      ['grafana', 'HOMEOSTAT_GRAFANA_OPEN'],
+      ['pagerduty', 'HOMEOSTAT_PAGERDUTY_OPEN'],
+      ['generic', 'HOMEOSTAT_GENERIC_OPEN'],
+      ['cloudwatch', 'HOMEOSTAT_SNS_OPEN'],
+    ] as const) {
+      const auth = sources({ [variable]: 'true' });
+      expect(Object.entries(auth).filter(([, mode]) => mode === 'open')).toEqual([[name, 'open']]);
+    }
+    expect(sources({ HOMEOSTAT_GRAFANA_OPEN: 'true', HOMEOSTAT_GRAFANA_SECRET: SECRET }).grafana).toBe(
+      'secured',
+    );
   });
 });
