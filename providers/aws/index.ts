@@ -4,6 +4,7 @@ import { createAwsClients, type AwsClients } from './clients';
 import { awsDeployHistory } from './deploys';
 import { awsRemediation } from './remediation';
 import { awsSignals } from './signals';
+import type { WaitClock } from './steadyState';
 
 export { alarmHistory, type AlarmHistoryEntry } from './alarmHistory';
 export { createAwsClients, destroyAwsClients, type AwsClients } from './clients';
@@ -29,11 +30,13 @@ export function awsMaxActionSeconds(awsConfig: AwsConfig): number {
 export function createAwsProviders(
   awsConfig: AwsConfig,
   clients: AwsClients = createAwsClients(awsConfig),
+  /** The steady-state wait's clock (tests pass their own so a timeout needs no real time). */
+  clock?: WaitClock,
 ): Providers {
   return {
     signals: awsSignals(clients, awsConfig),
     deploys: awsDeployHistory(clients, awsConfig),
-    remediation: awsRemediation(clients, awsConfig),
+    remediation: awsRemediation(clients, awsConfig, clock),
     maxActionSeconds: awsMaxActionSeconds(awsConfig),
   };
 }

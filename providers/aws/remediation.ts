@@ -13,14 +13,19 @@ import { primaryDeployment, readCells, type CellState } from './cellState';
 import { aws, invalid } from './errors';
 import { setWeightsOnAws } from './reroute';
 import { selectCells, serviceConfig } from './serviceConfig';
-import { shortRelease, steadyProblem, type WaitOptions } from './steadyState';
+import { shortRelease, steadyProblem, type WaitClock, type WaitOptions } from './steadyState';
 import { readForward } from './weights';
 
 /** Remediation on ECS cells (one ECS service per cell) and ALB weights. Every action checks before it acts. */
-export function awsRemediation(clients: AwsClients, config: AwsConfig): RemediationProvider {
+export function awsRemediation(
+  clients: AwsClients,
+  config: AwsConfig,
+  clock?: WaitClock,
+): RemediationProvider {
   const wait: WaitOptions = {
     pollMs: config.steadyState.pollSeconds * 1000,
     timeoutMs: config.steadyState.timeoutSeconds * 1000,
+    ...(clock ? { clock } : {}),
   };
   const cellsOf = async (service: string, targets: readonly string[] | undefined, signal?: AbortSignal) =>
     readCells(clients, selectCells(serviceConfig(config, service), service, targets), signal);

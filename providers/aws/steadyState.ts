@@ -59,9 +59,18 @@ export function shortRelease(taskDefinition: string): string {
   return taskDefinition.split('/').pop() ?? taskDefinition;
 }
 
+/** The wait's clock: real time unless a test passes one that moves only when the wait sleeps. */
+export interface WaitClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const REAL_CLOCK: WaitClock = { now: () => Date.now(), sleep };
+
 export interface WaitOptions {
   pollMs: number;
   timeoutMs: number;
+  clock?: WaitClock;
   onProgress?: (detail: string) => void;
   /** Stops the wait at once (between polls too), ending it with the signal's reason. */
   signal?: AbortSignal;
@@ -80,7 +89,8 @@ export async function waitForSteady(
   opts: WaitOptions,
 ): Promise<CellState[]> {
   if (wants.length === 0) return [];
-  const deadline = Date.now() + opts.timeoutMs;
+  const clock = opts.clock ?? REAL_CLOCK;
+  const deadline = clock.now() + opts.timeoutMs;
   for (;;) {
     const states = await readCells(
       clients,
@@ -92,7 +102,7 @@ export async function waitForSteady(
       .filter(([, p]) => p !== undefined);
     if (problems.length === 0) return states;
     const detail = `waiting for steady state: ${problems.map(([c, p]) => `${c} ${p}`).join('; ')}`;
-    if (Date.now() >= deadline) {
+    if (clock.now() >= deadline) {
       throw new ProviderError(
         `${detail} — gave up after ${Math.round(opts.timeoutMs / 1000)} s`,
         'SteadyStateTimeout',
@@ -100,6 +110,6 @@ export async function waitForSteady(
       );
     }
     opts.onProgress?.(detail);
-    await sleep(Math.min(opts.pollMs, Math.max(0, deadline - Date.now())), opts.signal);
+    await clock.sleep(Math.min(opts.pollMs, Math.max(0, deadline - clock.now())), opts.signal);
   }
 }

@@ -111,7 +111,11 @@ describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
     const stuckClients = createAwsClients(config, { credentials: aws.moto.credentials });
     const stuckCommands = recordCommands(stuckClients);
     try {
-      const stuck = createAwsProviders(config, stuckClients).remediation;
+      // The wait's clock moves only when the wait sleeps: the 1 s timeout takes no real second, and the
+      // number of polls before it is exact (one at the start, then one each 0.1 s up to the deadline).
+      let clock = Date.parse('2026-12-01T10:00:00Z');
+      const waitClock = { now: () => clock, sleep: async (ms: number) => void (clock += ms) };
+      const stuck = createAwsProviders(config, stuckClients, waitClock).remediation;
       const request = { actionId: 'inc-3/rollback', service: 'stuck', release: aws.seeded.v1 };
       const seen: string[] = [];
       const dieWhilePolling = (detail: string): void => {
@@ -134,7 +138,7 @@ describe('AWS actions resumed after the worker died mid-wait (moto)', () => {
       expect(err).toBeInstanceOf(ProviderError);
       expect(err).toMatchObject({ code: 'SteadyStateTimeout', retryable: false });
       expect((err as Error).message).toMatch(/stuck-cell .* gave up after 1 s/);
-      expect(polls.length).toBeGreaterThan(3);
+      expect(polls.filter((p) => p.startsWith('waiting for steady state'))).toHaveLength(10);
       expect(polls.every((p) => p.startsWith('waiting for steady state'))).toBe(true);
       expect(stuckCommands.count('UpdateService')).toBe(1);
     } finally {
