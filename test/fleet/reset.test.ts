@@ -202,3 +202,25 @@ it('the fault script resets the fleet, and refuses options that name a part of i
     expect.objectContaining({ kind: 'reset', params: expect.objectContaining({ by: 'demo' }) }),
   ]);
 });
+
+it('waits for actions already running on any service, then resets what they did', async () => {
+  // Answered at once (202) while the new replicas start; the reset queues behind it.
+  const scaling = await callControl<{ action: { id: string; status: string } }>(
+    test,
+    'POST',
+    '/services/web/scale?waitMs=0',
+    { actionId: actionId('scale-running'), desiredCount: 5 },
+  );
+  expect(scaling).toMatchObject({ status: 202, body: { action: { status: 'running' } } });
+  const reset = await callControl<{ action: { result: { summary: string } } }>(test, 'POST', '/reset', {
+    actionId: actionId('reset-after'),
+  });
+  expect(reset.body.action.result.summary).toMatch(/^web: removed web-\d+, web-\d+;/);
+  const scaled = await callControl<{ action: { status: string } }>(
+    test,
+    'GET',
+    `/actions/${scaling.body.action.id}`,
+  );
+  expect(scaled.body.action.status).toBe('succeeded');
+  expect(restored(await service('web'))).toEqual(asStarted('web'));
+});
