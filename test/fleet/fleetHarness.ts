@@ -30,6 +30,8 @@ export async function startTestFleet(options: TestFleetOptions = {}): Promise<Te
   });
   return {
     fleet,
+    // The provider's default poll (500 ms) is what the worker process of
+    // test/slow/productionDefaults.test.ts uses.
     providers: createLocalFleetProviders({ controlUrl: fleet.controlUrl, pollMs: 250 }),
     stateDir,
     cleanUp: () => rmSync(stateDir, { recursive: true, force: true }),

@@ -55,6 +55,5 @@ describe('incident: the circuit breaker', () => {
       },
       { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
     );
-    await resetCheckout(fleet());
   }, 240_000);
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { governorWorkflowId, type GovernorState } from '../../core/model/governor';
@@ -32,17 +31,12 @@ export async function corruptCheckoutCaches(fleet: TestFleet): Promise<void> {
   await injectFault(fleet, 'checkout', 'corrupted-cache');
 }
 
-/** Checkout back on v1 and calm; a deploy replaces every replica, so it also clears corrupted caches. */
+/**
+ * Checkout back on v1 and calm inside a test (between tests the fleet reset does it); a deploy replaces
+ * every replica, so it also clears corrupted caches.
+ */
 export async function resetCheckout(fleet: TestFleet): Promise<void> {
   await deployByHand(fleet, 'checkout', 'v1', 'test-reset');
-  await waitForCalm(fleet, 'checkout');
-}
-
-export async function clearCheckoutCaches(fleet: TestFleet): Promise<void> {
-  await fleet.providers.remediation.clearCache({
-    actionId: `test-clear-${randomUUID()}`,
-    service: 'checkout',
-  });
   await waitForCalm(fleet, 'checkout');
 }
 

@@ -26,6 +26,8 @@ import {
 export { waitForCalm };
 
 /** The default catalog with bake times and windows cut to a few seconds, so an incident takes ~20 s. */
+// The default catalog bakes 10 s a step and 5 s before the recovery check, with windows up to 8 s;
+// test/slow/productionDefaults.test.ts runs incidents on it (npm run test:slow).
 export function fastCatalog(): Catalog {
   const catalog = loadCatalog(DEFAULT_CATALOG_PATH);
   const fast = <T extends { bakeSeconds: number; windowSeconds: number }>(v: T): T => ({
@@ -53,6 +55,8 @@ export function fastCatalogFile(): string {
   return file;
 }
 
+// 10 s recent and 120 s baseline instead of the defaults (30 s, 600 s), which
+// test/slow/productionDefaults.test.ts runs, on a fleet only seconds old (its baseline mostly empty).
 export const INCIDENT_WINDOWS = { recentWindowSeconds: 10, baselineWindowSeconds: 120 } as const;
 
 export function incidentDeps(fleet: TestFleet, overrides: Partial<ActivityDeps> = {}): Partial<ActivityDeps> {
@@ -252,6 +256,8 @@ export async function killHard(child: ChildProcess): Promise<void> {
  */
 export function useFleet(): () => TestFleet {
   // 8 s of served load on checkout: enough healthy history for the first incident's baseline.
+  // (test/slow/productionDefaults.test.ts shows diagnosis also works when the default 600 s baseline
+  // window holds only seconds of history.)
   const fleet = useTestFleet({ loadRps: 30 }, (f) => waitForHistory(f, 'checkout', 8));
   return () => fleet;
 }

@@ -2,7 +2,7 @@ import type { IncidentReport } from '../../core/model/incidentState';
 import { createLocalFleetProviders } from '../../providers/local';
 import { withWorker } from '../harness/env';
 import { startFailingControlProxy } from './failingControlProxy';
-import { actionAttempts, badCheckout, checkoutReleases, resetCheckout } from './failureHarness';
+import { actionAttempts, badCheckout, checkoutReleases } from './failureHarness';
 import { actionPrefix, firingAlert, incidentDeps, ledger, openIncident, useFleet } from './harness';
 
 /**
@@ -54,7 +54,6 @@ describe('incident: an action out of retries', () => {
     } finally {
       await proxy.close();
     }
-    await resetCheckout(fleet());
     // The retry policy's backoff (1 s doubling to 30 s, 8 attempts) takes about 90 s by itself.
   }, 240_000);
 });
