@@ -1,12 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import type { IncidentReport } from '../../core/model/incidentState';
-import { startDevServer, type RunningDevServer } from '../../workers/devServer';
-import { freePort } from '../../workers/ports';
-import { ensureSearchAttributes } from '../../workers/searchAttributes';
-import { resolveTemporalCli } from '../../workers/temporalCli';
+import { useCrashableServer } from '../harness/crashableServer';
 import { withWorker } from '../harness/env';
 import { waitFor } from '../fleet/fleetHarness';
 import {
@@ -25,32 +18,8 @@ import {
  * rollback) and restarted on the same SQLite file: the incident completes without repeating an action.
  */
 describe('incident: Temporal server crash', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'homeostat-server-crash-'));
+  const server = useCrashableServer('server-crash');
   const fleet = useFleet();
-  let server: RunningDevServer | undefined;
-  let port: number;
-
-  const start = async (): Promise<RunningDevServer> =>
-    await startDevServer({
-      cli: resolveTemporalCli({ build: false }),
-      ip: '127.0.0.1',
-      port,
-      dbFile: join(dir, 'temporal.db'),
-      logFile: join(dir, 'temporal.log'),
-      namespace: 'default',
-    });
-
-  beforeAll(async () => {
-    port = await freePort();
-    server = await start();
-    const connection = await Connection.connect({ address: server.address });
-    await ensureSearchAttributes(connection, 'default');
-    await connection.close();
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('completes after a SIGKILL of the server mid-remediation', async () => {
     await injectBadRelease(fleet());
@@ -65,12 +34,10 @@ describe('incident: Temporal server crash', () => {
           60_000,
           20,
         );
-        process.kill(server!.pid!, 'SIGKILL');
-        await server!.stop();
-        server = await start();
+        await server.crash();
         return { report: (await handle.result()) as IncidentReport, prefix };
       },
-      { address: `127.0.0.1:${port}`, deps: incidentDeps(fleet()) },
+      { address: server.address, deps: incidentDeps(fleet()) },
     );
 
     expect(report.outcome).toBe('recovered');

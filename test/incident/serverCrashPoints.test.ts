@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { IncidentReport } from '../../core/model/incidentState';
-import { startDevServer, type RunningDevServer } from '../../workers/devServer';
-import { freePort } from '../../workers/ports';
-import { ensureSearchAttributes } from '../../workers/searchAttributes';
-import { resolveTemporalCli } from '../../workers/temporalCli';
+import { useCrashableServer } from '../harness/crashableServer';
 import { abortUpdate } from '../../workflows/api';
 import type { CrashAt } from './crashAt';
 import {
@@ -47,39 +43,13 @@ const FLEET = 'fleet.rollback-rest';
  * Either way the fleet sees each change once and every permit is released.
  */
 describe('incident: the Temporal server SIGKILLed inside an action and an undo', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'homeostat-server-crash-points-'));
+  const server = useCrashableServer('server-crash-points');
+  const { dir } = server;
   const fleet = useFleet();
-  let server: RunningDevServer | undefined;
-  let port: number;
   let worker: CrashWorker | undefined;
 
-  const start = async (): Promise<RunningDevServer> =>
-    await startDevServer({
-      cli: resolveTemporalCli({ build: false }),
-      ip: '127.0.0.1',
-      port,
-      dbFile: join(dir, 'temporal.db'),
-      logFile: join(dir, 'temporal.log'),
-      namespace: 'default',
-    });
-
-  const crashServer = async (): Promise<void> => {
-    process.kill(server!.pid!, 'SIGKILL');
-    await server!.stop();
-    server = await start();
-  };
-
-  beforeAll(async () => {
-    port = await freePort();
-    server = await start();
-    const connection = await Connection.connect({ address: server.address });
-    await ensureSearchAttributes(connection, 'default');
-    await connection.close();
-  });
   afterAll(async () => {
     if (worker) await killHard(worker);
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('changes the fleet once per action and undo after server crashes during an action and its undo', async () => {
@@ -92,8 +62,8 @@ describe('incident: the Temporal server SIGKILLed inside an action and an undo',
       resumeWhen: join(dir, 'go'),
     });
     const undo = at({ activity: 'compensateStep', when: 'after', match: FLEET });
-    worker = startCrashWorker(crashWorkerEnv(fleet(), taskQueue, `127.0.0.1:${port}`), [action, undo]);
-    const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+    worker = startCrashWorker(crashWorkerEnv(fleet(), taskQueue, server.address), [action, undo]);
+    const connection = await Connection.connect({ address: server.address });
     try {
       const client = new Client({ connection });
       await injectBadRelease(fleet());
@@ -102,7 +72,7 @@ describe('incident: the Temporal server SIGKILLed inside an action and an undo',
       const prefix = actionPrefix(handle);
 
       await waitForStop(worker, action);
-      await crashServer();
+      await server.crash();
       writeFileSync(action.resumeWhen!, '');
       await waitForState(
         handle,
@@ -112,7 +82,7 @@ describe('incident: the Temporal server SIGKILLed inside an action and an undo',
       );
       await handle.executeUpdate(abortUpdate, { args: [{ by: 'sre', reason: 'crash test: undo' }] });
       await waitForStop(worker, undo);
-      await crashServer();
+      await server.crash();
       const report = (await handle.result()) as IncidentReport;
 
       expect(report.outcome).toBe('aborted');
