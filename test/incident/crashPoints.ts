@@ -1,18 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { governorWorkflowId } from '../../core/model/governor';
 import type { IncidentReport } from '../../core/model/incidentState';
-import { PROJECT_ROOT } from '../../workers/temporalCli';
 import { governorQuery } from '../../workflows/governorApi';
 import { TEST_ENV, testServerAddress, testWorkflowBundle } from '../harness/env';
 import { waitFor, type TestFleet } from '../fleet/fleetHarness';
 import { CRASH_AT_ENV, WORKFLOW_BUNDLE_ENV, type CrashAt } from './crashAt';
-import { fastCatalogFile, ourDeploys, INCIDENT_WINDOWS } from './harness';
+import { fastCatalogFile, ourDeploys, startWorkerProcess, INCIDENT_WINDOWS } from './harness';
 
-export type CrashWorker = ChildProcess & { output: () => string };
+export type CrashWorker = ReturnType<typeof startWorkerProcess>;
 
 /** The environment of a worker process on `taskQueue` against the test fleet, with the fast catalog. */
 export function crashWorkerEnv(
@@ -40,24 +37,14 @@ export function crashWorkerEnv(
 
 /**
  * A real worker in a process of its own (crashWorkerMain.ts), which stops inside the activities `at`
- * names and hangs there (crashAt.ts). Like startWorkerProcess, it dies with the test process (parent-death
- * signal) where setpriv exists.
+ * names and hangs there (crashAt.ts).
  */
 export function startCrashWorker(env: Record<string, string>, at?: CrashAt | CrashAt[]): CrashWorker {
-  const setpriv = '/usr/bin/setpriv';
-  const args = ['--import', 'tsx', join(PROJECT_ROOT, 'test/incident/crashWorkerMain.ts')];
   const points = at === undefined ? [] : [at].flat();
-  const fullEnv = { ...process.env, ...env, [CRASH_AT_ENV]: JSON.stringify(points) };
-  const child = existsSync(setpriv)
-    ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args], {
-        cwd: PROJECT_ROOT,
-        env: fullEnv,
-      })
-    : spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: fullEnv });
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  return Object.assign(child, { output: () => out });
+  return startWorkerProcess(
+    { ...env, [CRASH_AT_ENV]: JSON.stringify(points) },
+    'test/incident/crashWorkerMain.ts',
+  );
 }
 
 /** Waits until the crash worker has stopped where it was told to (its marker file exists). */

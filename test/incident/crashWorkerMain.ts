@@ -1,10 +1,6 @@
-import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { connectClient } from '../../client/connection';
 import { loadConfig } from '../../core/model/config';
-import { createProviders } from '../../providers';
-import { connectWorker } from '../../workers/connection';
-import { activityDepsFromConfig, createHomeostatWorker } from '../../workers/worker';
+import { createConfiguredWorker } from '../../workers/configuredWorker';
 import { CRASH_AT_ENV, crashAtInterceptor, WORKFLOW_BUNDLE_ENV, type CrashAt } from './crashAt';
 
 /**
@@ -14,21 +10,10 @@ import { CRASH_AT_ENV, crashAtInterceptor, WORKFLOW_BUNDLE_ENV, type CrashAt } f
 async function main(): Promise<void> {
   const cfg = loadConfig();
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const address = cfg.temporal.address ?? `${cfg.embedded.ip}:${cfg.embedded.port}`;
-  const connection = await connectWorker(cfg, address);
-  const client = new Client({
-    connection: await connectClient(cfg, address),
-    namespace: cfg.temporal.namespace,
-  });
   const crashAt = process.env[CRASH_AT_ENV];
   // The bundle the test run built once: a worker that starts after a kill is polling within seconds.
   const bundle = process.env[WORKFLOW_BUNDLE_ENV];
-  const worker = await createHomeostatWorker({
-    connection,
-    namespace: cfg.temporal.namespace,
-    taskQueue: cfg.worker.taskQueue,
-    shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
-    activityDeps: activityDepsFromConfig(cfg, createProviders(cfg), client),
+  const { worker } = await createConfiguredWorker(cfg, {
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     ...(crashAt
       ? { interceptors: { activity: [crashAtInterceptor(JSON.parse(crashAt) as CrashAt[])] } }

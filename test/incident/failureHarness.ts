@@ -1,9 +1,9 @@
-import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { governorWorkflowId, type GovernorState } from '../../core/model/governor';
 import type { IncidentReport } from '../../core/model/incidentState';
 import { governorQuery } from '../../workflows/governorApi';
 import type { TestFleet } from '../fleet/fleetHarness';
+import { activityRuns } from './crashPoints';
 import { deployByHand, injectBadRelease, injectFault, waitForCalm } from './harness';
 
 /**
@@ -49,25 +49,6 @@ export async function governorState(client: Client, taskQueue: string): Promise<
 }
 
 /** The attempt each executeAction of the incident ended on, in the order they were scheduled. */
-export async function actionAttempts(handle: {
-  fetchHistory(): Promise<temporal.api.history.v1.IHistory>;
-}): Promise<number[]> {
-  const E = temporal.api.enums.v1.EventType;
-  const events = (await handle.fetchHistory()).events ?? [];
-  const scheduled = new Set(
-    events
-      .filter(
-        (e) =>
-          e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
-          e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeAction',
-      )
-      .map((e) => String(e.eventId)),
-  );
-  return events
-    .filter(
-      (e) =>
-        e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
-        scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)),
-    )
-    .map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
+export async function actionAttempts(handle: WorkflowHandle): Promise<number[]> {
+  return (await activityRuns(handle)).filter((r) => r.type === 'executeAction').map((r) => r.attempt);
 }

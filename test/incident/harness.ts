@@ -226,10 +226,17 @@ export async function pendingActivities(handle: WorkflowHandle): Promise<string[
   return (d.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?');
 }
 
-/** A Homeostat worker in a process of its own, so a test can SIGKILL it like a crashed host. */
-export function startWorkerProcess(env: Record<string, string>): ChildProcess & { output: () => string } {
+/**
+ * A Homeostat worker in a process of its own, so a test can SIGKILL it like a crashed host: `npm run
+ * worker` (workers/workerMain.ts) unless `script` names another entry point. It dies with the test
+ * process (parent-death signal) where setpriv exists.
+ */
+export function startWorkerProcess(
+  env: Record<string, string>,
+  script = 'workers/workerMain.ts',
+): ChildProcess & { output: () => string } {
   const setpriv = '/usr/bin/setpriv';
-  const args = ['--import', 'tsx', join(PROJECT_ROOT, 'workers/workerMain.ts')];
+  const args = ['--import', 'tsx', join(PROJECT_ROOT, script)];
   const child = existsSync(setpriv)
     ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args], {
         cwd: PROJECT_ROOT,

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { governorWorkflowId } from '../../core/model/governor';
 import type { IncidentReport } from '../../core/model/incidentState';
-import { governorQuery } from '../../workflows/governorApi';
-import { testServerAddress, TEST_ENV } from '../harness/env';
+import { testServerAddress } from '../harness/env';
 import { waitFor } from '../fleet/fleetHarness';
+import { activityRuns, crashWorkerEnv, expectPermitsReleased, scheduledCount } from './crashPoints';
 import {
   actionPrefix,
   expectEachActionOnce,
-  fastCatalogFile,
   firingAlert,
   injectBadRelease,
   killHard,
@@ -17,7 +14,6 @@ import {
   openIncident,
   state,
   startWorkerProcess,
-  INCIDENT_WINDOWS,
   useFleet,
 } from './harness';
 
@@ -42,18 +38,7 @@ describe('incident: worker crashes', () => {
     // The fast catalog, no triage, short windows and no shutdown grace keep five worker generations
     // within the test's time. A worker process with every default (only the connection and the target
     // set), SIGTERMed with an action in flight: test/slow/productionDefaults.test.ts.
-    const env = {
-      TEMPORAL_ADDRESS: testServerAddress(),
-      HOMEOSTAT_TASK_QUEUE: taskQueue,
-      HOMEOSTAT_TARGET: 'local',
-      HOMEOSTAT_FLEET_URL: fleet().fleet.controlUrl,
-      HOMEOSTAT_PLAYBOOKS: fastCatalogFile(),
-      HOMEOSTAT_TRIAGE_SECONDS: '0',
-      HOMEOSTAT_RECENT_WINDOW_SECONDS: String(INCIDENT_WINDOWS.recentWindowSeconds),
-      HOMEOSTAT_BASELINE_WINDOW_SECONDS: String(INCIDENT_WINDOWS.baselineWindowSeconds),
-      HOMEOSTAT_STATE_DIR: process.env[TEST_ENV.dir]!,
-      HOMEOSTAT_SHUTDOWN_GRACE_SECONDS: '0',
-    };
+    const env = crashWorkerEnv(fleet(), taskQueue);
     let worker = startWorkerProcess(env);
     try {
       await injectBadRelease(fleet());
@@ -94,26 +79,14 @@ describe('incident: worker crashes', () => {
       // Exactly the two planned actions reached the fleet, and it deployed exactly twice for us.
       await expectEachActionOnce(fleet(), prefix, report);
 
-      // The history shows the crashes were real: some activity ran more than one attempt.
-      const history = await handle.fetchHistory();
-      const E = temporal.api.enums.v1.EventType;
-      const attempts = (history.events ?? [])
-        .filter((e) => e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_STARTED)
-        .map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
-      expect(Math.max(...attempts)).toBeGreaterThan(1);
-      const scheduledActions = (history.events ?? []).filter(
-        (e) =>
-          e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
-          e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeAction',
-      );
-      expect(scheduledActions).toHaveLength(2);
+      // The history shows the crashes were real: some activity ran more than one attempt; and the
+      // workflow scheduled each action once.
+      const runs = await activityRuns(handle);
+      expect(Math.max(...runs.map((r) => r.attempt))).toBeGreaterThan(1);
+      expect(scheduledCount(runs, 'executeAction')).toBe(2);
 
       // The governor counted one permit per step, whatever the crashes retried, and the lease is back.
-      const governor = await client.workflow.getHandle(governorWorkflowId(taskQueue)).query(governorQuery);
-      expect(governor.permits?.actions.map((a) => a.permitId).sort()).toEqual(
-        report.steps.map((s) => s.actionId).sort(),
-      );
-      expect(governor.permits?.leases).toEqual({});
+      await expectPermitsReleased(client, taskQueue, report);
     } finally {
       await killHard(worker);
     }

@@ -1,0 +1,48 @@
+import { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { connectClient } from '../client/connection';
+import type { HomeostatConfig } from '../core/model/config';
+import { createProviders } from '../providers';
+import { connectWorker } from './connection';
+import { activityDepsFromConfig, createHomeostatWorker, type HomeostatWorkerOptions } from './worker';
+
+export interface ConfiguredWorker {
+  worker: Worker;
+  /** The Temporal address it polls. */
+  address: string;
+  /** Closes both connections; call after the worker has stopped. */
+  close(): Promise<void>;
+}
+
+/**
+ * A Homeostat worker exactly as the configuration describes it (connection, namespace, task queue,
+ * shutdown grace, providers and activity settings): what `npm run worker` runs. `extra` adds what a
+ * caller brings of its own, such as a prebuilt workflow bundle or interceptors.
+ */
+export async function createConfiguredWorker(
+  cfg: HomeostatConfig,
+  extra: Pick<HomeostatWorkerOptions, 'workflowBundle' | 'interceptors'> = {},
+): Promise<ConfiguredWorker> {
+  const address = cfg.temporal.address ?? `${cfg.embedded.ip}:${cfg.embedded.port}`;
+  const connection = await connectWorker(cfg, address);
+  const clientConnection = await connectClient(cfg, address);
+  const close = async (): Promise<void> => {
+    await clientConnection.close();
+    await connection.close();
+  };
+  try {
+    const client = new Client({ connection: clientConnection, namespace: cfg.temporal.namespace });
+    const worker = await createHomeostatWorker({
+      connection,
+      namespace: cfg.temporal.namespace,
+      taskQueue: cfg.worker.taskQueue,
+      shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
+      activityDeps: activityDepsFromConfig(cfg, createProviders(cfg), client),
+      ...extra,
+    });
+    return { worker, address, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
