@@ -35,6 +35,8 @@ export const FAILURE_CLASSES = [
   'queue-backlog',
   'corrupted-cache',
   'failed-jobs',
+  'network-timeout',
+  'resource-exhaustion',
   'unknown',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
