@@ -14,6 +14,7 @@ export const alertSourceSchema = z.enum([
   'grafana',
   'generic',
   'monitor',
+  'detector',
 ]);
 export type AlertSource = z.infer<typeof alertSourceSchema>;
 

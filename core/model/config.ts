@@ -4,7 +4,20 @@ import { envBool as bool, envList } from './envValues';
 import { AWS_ENV_KEYS, awsConfigSchema } from './awsConfig';
 import { FLEET_ENV_KEYS, fleetConfigSchema } from './fleetConfig';
 import { WEBHOOK_ENV_KEYS, webhookConfigSchema } from './webhookConfig';
+import {
+  PROMETHEUS_ENV_KEYS,
+  checkSignalsSource,
+  prometheusConfigSchema,
+  signalsSourceSchema,
+} from './prometheusConfig';
+import { DETECTOR_ENV_KEYS, detectorConfigSchema } from './detectorConfig';
 import { DEFAULT_SAFETY_LIMITS } from './permits';
+
+/** Diagnosis confidence levels, least sure first (the order the confidence gate compares in). */
+export const CONFIDENCE_LEVELS = ['low', 'medium', 'high'] as const;
+export type ConfidenceLevel = (typeof CONFIDENCE_LEVELS)[number];
+/** Below this a plan asks a human first (HOMEOSTAT_MIN_CONFIDENCE). */
+export const DEFAULT_MIN_CONFIDENCE: ConfidenceLevel = 'medium';
 
 /**
  * One schema for every setting Homeostat reads. Values come from an optional JSON file
@@ -66,6 +79,11 @@ export const configSchema = z
         playbooks: z.string().min(1).optional(),
         /** Plan but never act: the plan is recorded and the incident escalates to a human. */
         dryRun: bool.default(false),
+        /**
+         * A diagnosis less sure than this asks a human before acting (absent: DEFAULT_MIN_CONFIDENCE).
+         * Optional rather than defaulted so code building the section by hand need not name it.
+         */
+        minConfidence: z.enum(CONFIDENCE_LEVELS).optional(),
       })
       .default({
         approvalTimeoutSeconds: 900,
@@ -104,8 +122,14 @@ export const configSchema = z
     webhook: webhookConfigSchema.default(webhookConfigSchema.parse({})),
     aws: awsConfigSchema.default(awsConfigSchema.parse({})),
     fleet: fleetConfigSchema.default(fleetConfigSchema.parse({})),
+    /** Where metric series come from: the target's provider, or Prometheus (`prometheus` section). */
+    signals: signalsSourceSchema.default('target'),
+    prometheus: prometheusConfigSchema.default(prometheusConfigSchema.parse({})),
+    /** The detector that opens incidents from the signals (detectorConfig.ts). */
+    detector: detectorConfigSchema.default(detectorConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
+    checkSignalsSource(cfg, ctx);
     if (!cfg.temporal.address && (cfg.temporal.apiKey || cfg.temporal.tls.clientCertPath)) {
       ctx.addIssue({
         code: 'custom',
@@ -151,6 +175,7 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_BASELINE_WINDOW_SECONDS: ['incidents', 'baselineWindowSeconds'],
   HOMEOSTAT_PLAYBOOKS: ['incidents', 'playbooks'],
   HOMEOSTAT_DRY_RUN: ['incidents', 'dryRun'],
+  HOMEOSTAT_MIN_CONFIDENCE: ['incidents', 'minConfidence'],
   HOMEOSTAT_MAX_ACTIONS_PER_SERVICE_PER_HOUR: ['safety', 'maxActionsPerServicePerHour'],
   HOMEOSTAT_MAX_ACTIONS_PER_HOUR: ['safety', 'maxActionsPerHour'],
   HOMEOSTAT_MAX_CONCURRENT_SERVICES: ['safety', 'maxConcurrentServices'],
@@ -160,6 +185,9 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   ...prefixed('webhook', WEBHOOK_ENV_KEYS),
   ...prefixed('aws', AWS_ENV_KEYS),
   ...prefixed('fleet', FLEET_ENV_KEYS),
+  HOMEOSTAT_SIGNALS: ['signals'],
+  ...prefixed('prometheus', PROMETHEUS_ENV_KEYS),
+  ...prefixed('detector', DETECTOR_ENV_KEYS),
 };
 
 function prefixed(
@@ -203,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HomeostatConfi
     webhook: {},
     aws: {},
     fleet: {},
+    prometheus: {},
+    detector: {},
   };
   const file = env.HOMEOSTAT_CONFIG;
   if (file) {
