@@ -3,7 +3,8 @@ import type { Diagnosis, Evidence } from '../core/model/diagnosis';
 import type { IncidentPolicy } from '../core/model/incidentState';
 import { DEFAULT_SAFETY_LIMITS } from '../core/model/permits';
 import type { NoPlan, ResolvedPlan } from '../core/model/plan';
-import { resolvePlan } from '../core/playbooks/resolve';
+import { applyConfidenceGate, resolvePlan } from '../core/playbooks/resolve';
+import { DEFAULT_MIN_CONFIDENCE } from '../core/model/config';
 import { applyTrackRecord } from '../core/playbooks/trackRecord';
 import { readTrackRecord } from './trackRecord';
 import { activityInfo } from '@temporalio/activity';
@@ -35,8 +36,15 @@ export function decideActivities(deps: ActivityDeps) {
       const { diagnosis, evidence } = req;
       const topology = evidence.services.find((s) => s.service === diagnosis.rootService)?.topology;
       if (!topology) return { playbook: null, reason: `no topology gathered for ${diagnosis.rootService}` };
-      const plan = resolvePlan(deps.catalog, diagnosis, topology);
-      if (plan.playbook === null || !deps.client) return plan;
+      const resolved = resolvePlan(deps.catalog, diagnosis, topology);
+      if (resolved.playbook === null) return resolved;
+      // The confidence gate before the track record: both may ask a human, each says why.
+      const plan = applyConfidenceGate(
+        resolved,
+        diagnosis,
+        deps.incidents.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+      );
+      if (!deps.client) return plan;
       const record = await readTrackRecord(
         deps.client,
         activityInfo().taskQueue,

@@ -155,3 +155,35 @@ function describe(a: PlaybookAction, targets: string[] | undefined, d: Diagnosis
       return `replay dead letters of ${d.rootService}`;
   }
 }
+
+/** Confidence levels, least sure first (as CONFIDENCE_LEVELS in model/config.ts, kept free of node imports). */
+const LEVELS = ['low', 'medium', 'high'] as const;
+/** Evidence sentences quoted in an approval reason; the rest stay in the diagnosis. */
+const QUOTED_EVIDENCE = 3;
+
+/**
+ * The confidence gate: a plan made from a diagnosis less sure than `min` asks a human first, and the
+ * reason quotes the diagnosis and its evidence so the approver judges what Homeostat judged. A plan
+ * that already needs approval keeps its reason and gains the doubt. `score` and `evidence` are read when
+ * the diagnosis carries them (absent in diagnoses made before they existed).
+ */
+export function applyConfidenceGate(
+  plan: ResolvedPlan,
+  diagnosis: Diagnosis,
+  min: (typeof LEVELS)[number],
+): ResolvedPlan {
+  if (!LEVELS.includes(min)) throw new Error(`minConfidence must be one of ${LEVELS.join(', ')}; got ${min}`);
+  if (LEVELS.indexOf(diagnosis.confidence) >= LEVELS.indexOf(min)) return plan;
+  const d = diagnosis as Diagnosis & { score?: number; evidence?: string[] };
+  const score = typeof d.score === 'number' ? `, score ${d.score.toFixed(2)}` : '';
+  const evidence = (d.evidence ?? []).slice(0, QUOTED_EVIDENCE);
+  const quoted = evidence.length > 0 ? `; evidence: ${evidence.join(' ')}` : '';
+  const doubt =
+    `diagnosis confidence ${diagnosis.confidence}${score} is below the minimum ${min}: ` +
+    `${diagnosis.failureClass} — "${diagnosis.summary}"${quoted}`;
+  return {
+    ...plan,
+    requiresApproval: true,
+    approvalReason: plan.requiresApproval ? `${plan.approvalReason}; also ${doubt}` : `${doubt}; a human decides`,
+  };
+}
