@@ -1,5 +1,6 @@
 import { actActivities } from './act';
 import { decideActivities } from './decide';
+import { detectActivities } from './detect';
 import type { ActivityDeps } from './deps';
 import { gatherActivities } from './gather';
 import { governorActivities } from './governor';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...live(verifyActivities(deps)),
     ...live(recordActivities(deps)),
     ...live(governorActivities(deps)),
+    ...live(detectActivities(deps)),
   };
 }
 

@@ -2,3 +2,4 @@
 export { governorWorkflow } from './governor';
 export { incidentWorkflow } from './incident';
 export { stackSelfCheck } from './selfCheck';
+export { detectorWorkflow } from './detector';
