@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, type Connection } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type Connection, type WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { HomeostatConfig } from '../core/model/config';
 import { stackSelfCheck } from '../workflows/selfCheck';
@@ -11,6 +11,8 @@ import { ensureSearchAttributes } from './searchAttributes';
 import { describeCli, resolveTemporalCli } from './temporalCli';
 import type { Providers } from '../providers/types';
 import { activityDepsFromConfig, createHomeostatWorker } from './worker';
+import { detectorRunConfig, startDetector } from '../activities/detection/start';
+import { DETECTOR_WORKFLOW_ID } from '../workflows/detector/api';
 
 export interface RunningStack {
   address: string;
@@ -18,6 +20,8 @@ export interface RunningStack {
   taskQueue: string;
   uiUrl?: string;
   client: Client;
+  /** The detector workflow, when enabled and a target is configured (it outlives the stack: durable). */
+  detector?: WorkflowHandle;
   /** Settles when the worker stops, by shutdown or by a fatal error (rejects then). */
   workerDone: Promise<void>;
   /** Graceful: the worker drains, then connections close, then the embedded server stops. Idempotent. */
@@ -92,6 +96,7 @@ export async function startStack(
       workerDone.then(() => Promise.reject(new Error('the worker stopped before the self-check finished'))),
     ]);
     log(`worker ready on task queue ${report.taskQueue} (self-check round trip ${Date.now() - started} ms)`);
+    const detector = await ensureDetector(cfg, client, providers, log);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -100,6 +105,7 @@ export async function startStack(
       taskQueue: cfg.worker.taskQueue,
       uiUrl: server?.uiUrl,
       client,
+      ...(detector ? { detector } : {}),
       workerDone,
       stop: () => (stopping ??= cleanup()),
     };
@@ -107,4 +113,39 @@ export async function startStack(
     await cleanup();
     throw err;
   }
+}
+
+/**
+ * The detector runs as a workflow of its own, so it survives this process: a restarted stack joins the
+ * running one (signal-with-start under a fixed id) and hands it the current settings. Disabled, a
+ * detector an earlier run left behind is stopped, so nothing opens incidents the operator turned off.
+ */
+async function ensureDetector(
+  cfg: HomeostatConfig,
+  client: Client,
+  providers: Providers | undefined,
+  log: (msg: string) => void,
+): Promise<WorkflowHandle | undefined> {
+  if (cfg.detector.enabled && providers) {
+    const config = detectorRunConfig(cfg);
+    const handle = await startDetector(client, cfg.worker.taskQueue, config);
+    log(
+      `detector: watching ${config.services.join(', ')} every ${config.intervalSeconds} s ` +
+        `(workflow ${handle.workflowId}, query detectorState)`,
+    );
+    return handle;
+  }
+  try {
+    await client.workflow
+      .getHandle(DETECTOR_WORKFLOW_ID)
+      .terminate(
+        cfg.detector.enabled ? 'no target configured' : 'detector disabled (HOMEOSTAT_DETECTOR=false)',
+      );
+    log('detector: stopped the one an earlier run started');
+  } catch (err) {
+    // None running (the usual case); anything else is worth a line, not a failed start.
+    if (!(err instanceof WorkflowNotFoundError))
+      log(`detector: could not stop it (${(err as Error).message})`);
+  }
+  return undefined;
 }

@@ -26,7 +26,7 @@ async function inject(controlUrl: string, service: string, scenario: string, by:
   return reply.action?.result?.summary ?? scenario;
 }
 
-/** Mean error ratio of a service over the last few seconds, as the monitor sees it. */
+/** Mean error ratio of a service over the last few seconds (whether the demo's failure has passed). */
 async function errorRatio(providers: Providers, service: string): Promise<number> {
   const to = new Date();
   const series = await providers.signals.series({
@@ -67,7 +67,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       });
     }
   }
-  log('demo: collecting a healthy baseline for 20 s (traffic flows web → checkout → payments)…');
+  log('demo: the detector learns a healthy baseline for 20 s (traffic flows web → checkout → payments)…');
   await sleep(20_000);
   if (o.stopped()) return;
 
@@ -75,14 +75,18 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   log('demo 1/2: someone ships a bad release of checkout — half of its requests fail');
   let since = new Date();
   log(`  ${await inject(o.controlUrl, 'checkout', 'bad-release', 'demo-ci')}`);
-  log('  waiting for the monitor to alert (HighErrorRate on web, delivered as Alertmanager would)…');
+  log(
+    '  waiting for the detector: checkout and web leave their learned baselines; it alerts on the deepest…',
+  );
   let incident = await nextIncident(o.client, since, o.stopped);
   if (!incident) return;
-  log(`  incident ${incident.workflowId} opened`);
+  log(
+    `  the detector found it: incident ${incident.workflowId} opened (web named as its victim, no alert of its own)`,
+  );
   await watchIncident(incident, { print: log, uiUrl: o.uiUrl, namespace: o.namespace, until: o.stopped });
   await waitHealthy(o, 'web');
   if (o.stopped()) return;
-  await sleep(15_000); // let the alert resolve and the baseline settle before the next failure
+  await sleep(15_000); // let the detector resolve its alert before the next failure
 
   log('');
   log("demo 2/2: payments' primary pool stops answering — checkout and web time out");
@@ -90,7 +94,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   log(`  ${await inject(o.controlUrl, 'payments', 'dependency-outage', 'demo-chaos')}`);
   incident = await nextIncident(o.client, since, o.stopped);
   if (!incident) return;
-  log(`  incident ${incident.workflowId} opened; moving traffic between pools needs a human's approval.`);
+  log(
+    `  the detector found it: incident ${incident.workflowId} opened; moving traffic between pools needs a human's approval.`,
+  );
   log(`  When it waits, approve it from another terminal:`);
   log(
     `    npx homeostat approve ${incident.workflowId} --by ${o.approver} --reason "standby pool is healthy"`,
@@ -103,4 +109,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   log('demo: done. The stack keeps running — browse the incidents in the Temporal UI, or break something:');
   log(`  node --import tsx scripts/fault.ts --list --url ${o.controlUrl}`);
   log('  npx homeostat safety   (the governor: pause, circuit breakers, actions against the rate limits)');
+  log(
+    '  temporal workflow query --workflow-id homeostat-detector --type detectorState   (baselines, what fires)',
+  );
 }

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runDemo } from './runDemo';
 import { startFleet, type RunningFleet } from '../fleet/startFleet';
 import { ConfigError, loadConfig, type HomeostatConfig } from '../core/model/config';
-import { alertmanagerSink } from './monitor/alertmanagerSink';
-import { startMonitor, type RunningMonitor } from './monitor/monitor';
 import { createProviders } from '../providers';
 import { startWebhookServer, type RunningWebhookServer } from '../triggers/server';
 import { startStack, type RunningStack } from './embeddedStack';
@@ -14,8 +11,8 @@ const log = (msg: string): void => console.log(msg ? `[homeostat] ${msg}` : '');
 
 /**
  * `npm start`: the whole stack on the embedded defaults — Temporal dev server and UI, the worker, the
- * alert webhook, the local fleet with a monitor watching it — and, unless HOMEOSTAT_DEMO=false, the
- * self-healing demo. Runs until Ctrl-C or SIGTERM, then stops everything in reverse order.
+ * alert webhook, the local fleet with the detector workflow watching it — and, unless HOMEOSTAT_DEMO=false,
+ * the self-healing demo. Runs until Ctrl-C or SIGTERM, then stops everything in reverse order.
  */
 async function main(): Promise<number> {
   let cfg = loadConfig();
@@ -63,18 +60,6 @@ async function main(): Promise<number> {
     stops.push(() => webhook.close());
     log(`alert webhook: ${webhook.url}/alerts/<alertmanager|cloudwatch|pagerduty|grafana|generic>`);
 
-    let monitor: RunningMonitor | undefined;
-    if (cfg.target === 'local' && providers && cfg.webhook.alertmanager.token) {
-      monitor = startMonitor({
-        signals: providers.signals,
-        services: ['web'],
-        deliver: alertmanagerSink(`${webhook.url}/alerts/alertmanager`, cfg.webhook.alertmanager.token),
-        log,
-      });
-      stops.push(() => monitor!.stop());
-      log('monitor: watching web (error ratio, latency, queue, dead letters), alerting through the webhook');
-    }
-
     log(
       `ready. Temporal UI: ${stack.uiUrl ?? '(headless)'} — gRPC ${stack.address}, namespace ${stack.namespace}`,
     );
@@ -116,19 +101,10 @@ async function main(): Promise<number> {
   }
 }
 
-/**
- * The demo needs someone who may approve and a token for its monitor's Alertmanager-style deliveries.
- * Configured values always win; the demo's stand-ins are printed, never used outside demo mode.
- */
+/** The demo needs someone who may approve; a configured list always wins, the stand-in is printed. */
 function demoDefaults(cfg: HomeostatConfig): HomeostatConfig {
-  if (!cfg.demo || cfg.target !== 'local') return cfg;
-  const approvers = cfg.approvers.length > 0 ? cfg.approvers : ['operator'];
-  const token = cfg.webhook.alertmanager.token ?? randomBytes(24).toString('base64url');
-  return {
-    ...cfg,
-    approvers,
-    webhook: { ...cfg.webhook, alertmanager: { ...cfg.webhook.alertmanager, token } },
-  };
+  if (!cfg.demo || cfg.target !== 'local' || cfg.approvers.length > 0) return cfg;
+  return { ...cfg, approvers: ['operator'] };
 }
 
 main().then(

@@ -10,7 +10,6 @@ import { readTrackRecord } from '../../activities/trackRecord';
 import type { Client } from '@temporalio/client';
 import { SnsCertificateCache } from '../../triggers/auth/snsSignature';
 import { DeliveryDeduper } from '../../triggers/deliveryDeduper';
-import { DEFAULT_RULES, step, type RuleState } from '../../workers/monitor/rules';
 
 /**
  * Windows and caches outside the governor's permit rules (permits.test.ts), each tested on a clock the
@@ -19,35 +18,7 @@ import { DEFAULT_RULES, step, type RuleState } from '../../workers/monitor/rules
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const SEC = 1_000;
 
-describe("the demo monitor's rule step (for-duration window)", () => {
-  const rule = { ...DEFAULT_RULES[0]!, forSeconds: 3 }; // HighErrorRate: error_ratio > 0.1
-
-  it('goes pending, fires once the condition held for forSeconds, and resolves when it stops', () => {
-    let state: RuleState = { phase: 'inactive' };
-    const at = (offsetMs: number, value: number) => {
-      const next = step(rule, state, value, T0 + offsetMs);
-      state = next.state;
-      return next.event;
-    };
-    expect(at(0, 0.5)).toBeUndefined();
-    expect(state).toEqual({ phase: 'pending', since: T0 });
-    expect(at(3 * SEC - 1, 0.5)).toBeUndefined(); // a millisecond short of the window
-    expect(at(3 * SEC, 0.5)).toBe('fired');
-    expect(state).toEqual({ phase: 'firing', since: T0 }); // firing since it started to hold
-    expect(at(4 * SEC, 0.5)).toBeUndefined();
-    expect(at(5 * SEC, 0.01)).toBe('resolved');
-    expect(state).toEqual({ phase: 'inactive' });
-  });
-
-  it('starts over when the condition lapses while pending, and treats no data as not holding', () => {
-    let state = step(rule, { phase: 'inactive' }, 0.5, T0).state;
-    state = step(rule, state, Number.NaN, T0 + 2 * SEC).state;
-    expect(state).toEqual({ phase: 'inactive' });
-    state = step(rule, state, 0.5, T0 + 2.5 * SEC).state;
-    expect(step(rule, state, 0.5, T0 + 4 * SEC).event).toBeUndefined(); // 1.5 s into the new pending
-    expect(step({ ...rule, forSeconds: 0 }, { phase: 'inactive' }, 0.5, T0).event).toBe('fired');
-  });
-});
+// The detector's persistence (pending → firing after `for`) is tested in test/unit/detection.test.ts.
 
 describe('the webhook delivery deduper (replay window)', () => {
   it('answers a repeat within the TTL from memory and runs it again once the TTL has passed', async () => {
