@@ -2,10 +2,28 @@ import type { Fleet } from './fleet';
 import { FleetInputError } from './fleetErrors';
 import { deploy, type Started } from './fleetActions';
 import type { FaultScenarioName, ReplicaFault } from './faultScenarios';
-import { FAILED_JOBS_TOTAL, SLOW_JOB_COST_MS } from './faultScenarios';
+import {
+  DAILY_CYCLE,
+  ERROR_BURST,
+  FAILED_JOBS_TOTAL,
+  SLOW_JOB_COST_MS,
+  SPIKE_FACTOR,
+  SPIKE_MIN_RPS,
+  SURGE_RPS,
+} from './faultScenarios';
 import type { ActionResult } from './fleetModel';
 import type { ReplicaProcess } from './replicaProcess';
-import { serviceSpec } from './services';
+import type { ServiceConditions } from './fleetModel';
+import { ENTRY_SERVICE, serviceSpec } from './services';
+
+/** Scenarios that are a condition of the service's surroundings (traffic, network), not of a replica. */
+export const CONDITIONS: Partial<Record<FaultScenarioName, keyof ServiceConditions>> = {
+  'queue-backlog': 'slowJobCostMs',
+  'network-timeout': 'slowNetwork',
+  'traffic-surge': 'surgeRps',
+  'traffic-spike': 'spikeRps',
+  'daily-cycle': 'dailyCycle',
+};
 
 /** Injecting and clearing the named fault scenarios (faultScenarios.ts) on a running fleet. */
 
@@ -47,6 +65,12 @@ export function injectFault(
     const hasQueue = serviceSpec(service)?.hasQueue ?? false;
     if ((req.scenario === 'queue-backlog' || req.scenario === 'failed-jobs') && !hasQueue)
       throw new FleetInputError(`${service} has no job queue; try checkout`, 'service', 409);
+    if (req.scenario === 'daily-cycle' && service !== ENTRY_SERVICE)
+      throw new FleetInputError(
+        `the daily cycle shapes the load generator's traffic, which enters at ${ENTRY_SERVICE}; try ${ENTRY_SERVICE}`,
+        'service',
+        409,
+      );
     if (req.target) fleet.resolveTargets(service, [req.target]);
     const one = (): ReplicaProcess[] => {
       const live = fleet.liveReplicas(service).filter((r) => r.healthy);
@@ -77,9 +101,45 @@ export function injectFault(
           );
         }
         case 'queue-backlog':
-          fleet.service(service).conditions.slowJobCostMs = SLOW_JOB_COST_MS;
-          fleet.persist();
-          return noChange(`${service}: consumers slowed to ${SLOW_JOB_COST_MS} ms a job`);
+          return setCondition(
+            fleet,
+            service,
+            { slowJobCostMs: SLOW_JOB_COST_MS },
+            `consumers slowed to ${SLOW_JOB_COST_MS} ms a job`,
+          );
+        case 'network-timeout': {
+          // Past the callers' client timeout (the dependency's proxy timeout + 500 ms, fleet.ts), by 500 ms.
+          const delayMs = (serviceSpec(service)?.proxyTimeoutMs ?? 1_000) + 1_000;
+          return setCondition(
+            fleet,
+            service,
+            { slowNetwork: { pool: 'primary', delayMs } },
+            `the network path to the primary pool takes ${delayMs} ms`,
+          );
+        }
+        case 'traffic-surge':
+          return setCondition(
+            fleet,
+            service,
+            { surgeRps: SURGE_RPS },
+            `a surge of ${SURGE_RPS} catalog reads a second`,
+          );
+        case 'traffic-spike': {
+          const spikeRps = Math.max(SPIKE_MIN_RPS, Math.round(fleet.options.loadRps * SPIKE_FACTOR));
+          return setCondition(fleet, service, { spikeRps }, `a spike of ${spikeRps} extra requests a second`);
+        }
+        case 'daily-cycle':
+          return setCondition(
+            fleet,
+            service,
+            { dailyCycle: { ...DAILY_CYCLE, since: Date.now() } },
+            `the load follows a ${DAILY_CYCLE.periodSeconds} s cycle, ±${DAILY_CYCLE.amplitude * 100}%`,
+          );
+        case 'error-burst': {
+          const live = fleet.liveReplicas(service).filter((r) => r.healthy);
+          const on = await send(live, { kind: 'error-burst', ...ERROR_BURST });
+          return noChange(`${service}: a ${ERROR_BURST.ms} ms burst of errors on ${on}`);
+        }
         default:
           throw new Error(`scenario ${req.scenario} is not a replica fault`);
       }
@@ -97,8 +157,9 @@ export function clearFault(
     if (req.scenario === 'bad-release')
       throw new FleetInputError('a release cannot be un-injected: roll back instead', 'scenario', 409);
     return async (): Promise<ActionResult> => {
-      if (req.scenario === 'queue-backlog') {
-        delete fleet.service(service).conditions.slowJobCostMs;
+      const condition = CONDITIONS[req.scenario];
+      if (condition) {
+        delete fleet.service(service).conditions[condition];
         fleet.persist();
       } else {
         await Promise.all(fleet.liveReplicas(service).map((r) => r.post('/_fault', { clear: true })));
@@ -106,4 +167,15 @@ export function clearFault(
       return noChange(`${service}: ${req.scenario} cleared`);
     };
   });
+}
+
+function setCondition(
+  fleet: Fleet,
+  service: string,
+  condition: ServiceConditions,
+  summary: string,
+): ActionResult {
+  Object.assign(fleet.service(service).conditions, condition);
+  fleet.persist();
+  return noChange(`${service}: ${summary}`);
 }

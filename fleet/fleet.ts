@@ -14,15 +14,16 @@ import { HEALTHY_BEHAVIOUR } from './fleetModel';
 import { FleetInputError } from './fleetErrors';
 import { ActionLedger } from './ledger';
 import { JobQueues } from './jobQueue';
-import { LoadGenerator } from './loadGenerator';
 import { MetricsSampler } from './metricsSampler';
 import { ServiceProxy } from './proxy';
 import { ProxyMetrics } from './proxyMetrics';
 import type { ReplicaCommand } from './replicaBundle';
 import { ReplicaProcess } from './replicaProcess';
+import { CATALOG_PATH } from './capacity';
 import { SeriesStore } from './seriesStore';
 import { ENTRY_SERVICE, SERVICE_SPECS, serviceSpec } from './services';
 import type { StateStore } from './stateStore';
+import { Traffic } from './traffic';
 
 export const MAX_REPLICAS = 12;
 /** The `service` of an action on the whole fleet (a reset): it waits for, and holds, every service. */
@@ -55,7 +56,7 @@ export class Fleet {
   private readonly sampler: MetricsSampler;
   private readonly serial = new Map<string, Promise<unknown>>();
   private readonly running = new Map<string, Promise<unknown>>();
-  private load?: LoadGenerator;
+  private readonly traffic: Traffic;
   private dirty = false;
   private lastSave = 0;
 
@@ -81,6 +82,7 @@ export class Fleet {
       options.windowSeconds * 1000,
       this.prometheus,
     );
+    this.traffic = new Traffic(state, options.loadRps);
   }
 
   replicasOf(service: string): readonly ReplicaProcess[] {
@@ -114,9 +116,15 @@ export class Fleet {
         timeoutMs: spec.proxyTimeoutMs,
         replicas: () => this.replicasOf(spec.name),
         weights: () => this.service(spec.name).weights,
+        networkDelayMs: (pool) => {
+          const slow = this.service(spec.name).conditions.slowNetwork;
+          return slow?.pool === pool ? slow.delayMs : 0;
+        },
         onOutcome: (outcome) => {
           this.sampler.record(spec.name, outcome);
-          if (spec.hasQueue && outcome.status < 300 && outcome.target) this.queues.enqueue(spec.name);
+          // An order produces a job; reading the catalog does not.
+          if (spec.hasQueue && outcome.status < 300 && outcome.target && outcome.path !== CATALOG_PATH)
+            this.queues.enqueue(spec.name);
         },
       });
       this.proxies.push(proxy);
@@ -132,13 +140,12 @@ export class Fleet {
     );
     this.sampler.start();
     this.queues.start();
-    this.load = new LoadGenerator(`${this.proxyUrls[ENTRY_SERVICE]}/`, this.options.loadRps);
-    this.load.start();
+    this.traffic.start(ENTRY_SERVICE, this.proxyUrls);
     this.persist();
   }
 
   async stop(): Promise<void> {
-    this.load?.stop();
+    this.traffic.stop();
     this.sampler.stop();
     this.queues.stop();
     // Let running actions finish briefly; the processes they wait on are about to stop anyway.

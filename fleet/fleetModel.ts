@@ -35,6 +35,14 @@ export interface Job {
 export interface ServiceConditions {
   /** Job processing cost while consumers are slow (queue-backlog). */
   slowJobCostMs?: number;
+  /** The network path from the proxy to one pool is this slow (network-timeout). */
+  slowNetwork?: { pool: Pool; delayMs: number };
+  /** Extra catalog reads a second on this service (traffic-surge). */
+  surgeRps?: number;
+  /** Extra ordinary requests a second on this service (traffic-spike). */
+  spikeRps?: number;
+  /** The load generator's rate follows a sinusoid from `since` (daily-cycle; the entry service only). */
+  dailyCycle?: { periodSeconds: number; amplitude: number; since: number };
 }
 
 export interface ServiceState {

@@ -63,6 +63,8 @@ export class MetricsSampler {
       const now = Date.now();
       const seconds = Math.max(0.001, (now - this.lastSample) / 1000);
       this.lastSample = now;
+      // Gauges of replicas that are gone must not linger (a removed target is not saturated).
+      this.prometheus.saturation.reset();
       for (const service of Object.keys(this.state.services)) this.sample(service, now, seconds);
       this.store.prune(now - this.windowMs);
       this.onTick();
@@ -77,10 +79,31 @@ export class MetricsSampler {
     const outcomes = this.pending.get(service) ?? [];
     this.pending.set(service, []);
 
+    const share = (list: RequestOutcome[], hit: (o: RequestOutcome) => boolean): number =>
+      round(list.filter(hit).length / list.length);
     const red = (kind: SliceKind, label: string, list: RequestOutcome[]): void => {
       put('request_rate', kind, label, round(list.length / seconds));
       if (list.length === 0) return;
-      put('error_ratio', kind, label, round(list.filter((o) => o.status >= 500).length / list.length));
+      put(
+        'error_ratio',
+        kind,
+        label,
+        share(list, (o) => o.status >= 500),
+      );
+      put(
+        'timeout_ratio',
+        kind,
+        label,
+        share(list, (o) => o.cause === 'timeout'),
+      );
+      // A cache belongs to a replica: by service and by target, not by release or pool.
+      if (kind === 'service' || kind === 'target')
+        put(
+          'cache_error_ratio',
+          kind,
+          label,
+          share(list, (o) => o.cause === 'cache'),
+        );
       put('latency_p95_ms', kind, label, round(p95(list.map((o) => o.latencyMs)), 1));
     };
     red('service', '', outcomes);
@@ -108,6 +131,7 @@ export class MetricsSampler {
     // Vitals: per target, and the worst target for the service (a leak in one replica must show).
     let worstRss: number | undefined;
     let worstLag: number | undefined;
+    let worstSaturation: number | undefined;
     for (const replica of replicas) {
       const rss = replica.readRssMb();
       if (rss !== undefined) {
@@ -119,10 +143,16 @@ export class MetricsSampler {
         put('event_loop_lag_ms', 'target', replica.id, replica.eventLoopLagMs);
         worstLag = Math.max(worstLag ?? 0, replica.eventLoopLagMs);
       }
+      if (replica.healthy && replica.saturation !== undefined) {
+        put('saturation', 'target', replica.id, replica.saturation);
+        this.prometheus.saturation.set({ service, target: replica.id }, replica.saturation);
+        worstSaturation = Math.max(worstSaturation ?? 0, replica.saturation);
+      }
     }
     // No live replica, no reading: a gap says more than a zero.
     if (worstRss !== undefined) put('memory_rss_mb', 'service', '', worstRss);
     if (worstLag !== undefined) put('event_loop_lag_ms', 'service', '', worstLag);
+    if (worstSaturation !== undefined) put('saturation', 'service', '', worstSaturation);
     put('healthy_targets', 'service', '', replicas.filter((r) => r.healthy).length);
     for (const pool of new Set(replicas.map((r) => r.spec.pool))) {
       const healthy = replicas.filter((r) => r.healthy && r.spec.pool === pool).length;

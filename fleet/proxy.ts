@@ -1,4 +1,6 @@
 import http from 'node:http';
+import type { ErrorCause } from './capacity';
+import { ERROR_CAUSES, ERROR_CAUSE_HEADER } from './capacity';
 import type { Pool } from './fleetModel';
 import { POOLS } from './fleetModel';
 import type { ReplicaProcess } from './replicaProcess';
@@ -10,6 +12,10 @@ export interface RequestOutcome {
   pool: Pool;
   status: number;
   latencyMs: number;
+  /** The request's path without the query (`/`, `/catalog`). */
+  path: string;
+  /** Why it failed, when known: the proxy's own timeout, or the cause the replica named. */
+  cause?: ErrorCause;
 }
 
 export interface ProxyOptions {
@@ -17,7 +23,14 @@ export interface ProxyOptions {
   timeoutMs: number;
   replicas: () => readonly ReplicaProcess[];
   weights: () => Record<Pool, number>;
+  /** Extra delay on the network path from the proxy to a pool's replicas (0 when healthy). */
+  networkDelayMs: (pool: Pool) => number;
   onOutcome: (outcome: RequestOutcome) => void;
+}
+
+function causeOf(headers: http.IncomingHttpHeaders): ErrorCause | undefined {
+  const value = headers[ERROR_CAUSE_HEADER];
+  return ERROR_CAUSES.find((c) => c === value);
 }
 
 /**
@@ -76,7 +89,7 @@ export class ServiceProxy {
     const pool = this.pickPool();
     const replica = pool ? this.pickReplica(pool) : undefined;
     let settled = false;
-    const finish = (status: number, body?: string): void => {
+    const finish = (status: number, body?: string, cause?: ErrorCause): void => {
       if (settled) return;
       settled = true;
       if (body !== undefined && !res.headersSent) {
@@ -89,25 +102,52 @@ export class ServiceProxy {
         pool: pool ?? 'primary',
         status,
         latencyMs: performance.now() - started,
+        path: (req.url ?? '/').split('?')[0] ?? '/',
+        cause,
       });
     };
     if (!replica?.url) {
       req.resume();
       return finish(503, JSON.stringify({ error: `no live replica of ${this.opts.service} in the pool` }));
     }
+    const timedOut = (): void =>
+      finish(
+        504,
+        JSON.stringify({ error: `${replica.id} did not answer within ${this.opts.timeoutMs} ms` }),
+        'timeout',
+      );
+    // A slow network path counts against the proxy's timeout like a slow replica does.
+    const delay = pool ? this.opts.networkDelayMs(pool) : 0;
+    if (delay <= 0) return this.forward(req, res, replica, this.opts.timeoutMs, finish, timedOut);
+    if (delay >= this.opts.timeoutMs) {
+      req.resume();
+      setTimeout(timedOut, this.opts.timeoutMs);
+      return;
+    }
+    setTimeout(() => this.forward(req, res, replica, this.opts.timeoutMs - delay, finish, timedOut), delay);
+  }
+
+  private forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    replica: ReplicaProcess,
+    timeoutMs: number,
+    finish: (status: number, body?: string, cause?: ErrorCause) => void,
+    timedOut: () => void,
+  ): void {
     const upstream = http.request(
       `${replica.url}${req.url ?? '/'}`,
-      { method: req.method, headers: req.headers, agent: this.agent, timeout: this.opts.timeoutMs },
+      { method: req.method, headers: req.headers, agent: this.agent, timeout: timeoutMs },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         upRes.pipe(res);
-        upRes.on('end', () => finish(upRes.statusCode ?? 502));
+        upRes.on('end', () => finish(upRes.statusCode ?? 502, undefined, causeOf(upRes.headers)));
         upRes.on('error', () => finish(502));
       },
     );
     upstream.on('timeout', () => {
       upstream.destroy();
-      finish(504, JSON.stringify({ error: `${replica.id} did not answer within ${this.opts.timeoutMs} ms` }));
+      timedOut();
     });
     upstream.on('error', () => finish(502, JSON.stringify({ error: `${replica.id} connection failed` })));
     req.pipe(upstream);

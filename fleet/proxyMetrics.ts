@@ -13,6 +13,27 @@ export class ProxyMetrics {
     labelNames: ['service', 'release', 'pool', 'target', 'code'],
     registers: [this.registry],
   });
+  /** Requests that ended at a timeout (the proxy's own, or a replica's towards its dependency). */
+  private readonly timeouts = new Counter({
+    name: 'fleet_proxy_timeouts_total',
+    help: 'requests through the service proxy that ended at a timeout (proxy or client towards a dependency)',
+    labelNames: ['service', 'release', 'pool', 'target'],
+    registers: [this.registry],
+  });
+  /** Requests a replica failed on a corrupt cache entry. */
+  private readonly cacheErrors = new Counter({
+    name: 'fleet_proxy_cache_errors_total',
+    help: 'requests through the service proxy that failed on a corrupt cache entry',
+    labelNames: ['service', 'release', 'pool', 'target'],
+    registers: [this.registry],
+  });
+  /** Requests a replica refused because its request slots and its line were full (503). */
+  private readonly overloads = new Counter({
+    name: 'fleet_proxy_overloaded_total',
+    help: 'requests through the service proxy that a saturated replica refused (503)',
+    labelNames: ['service', 'release', 'pool', 'target'],
+    registers: [this.registry],
+  });
   private readonly latency = new Histogram({
     name: 'fleet_proxy_request_duration_seconds',
     help: 'request latency seen at the service proxy',
@@ -38,6 +59,12 @@ export class ProxyMetrics {
     labelNames: ['service'],
     registers: [this.registry],
   });
+  readonly saturation = new Gauge({
+    name: 'fleet_replica_saturation',
+    help: 'busy request slots / slots of each replica over the last second, 0..1',
+    labelNames: ['service', 'target'],
+    registers: [this.registry],
+  });
   readonly memory = new Gauge({
     name: 'fleet_replica_rss_bytes',
     help: 'resident memory of each replica process',
@@ -47,7 +74,13 @@ export class ProxyMetrics {
 
   record(service: string, o: RequestOutcome): void {
     const release = o.release || 'none';
-    this.requests.inc({ service, release, pool: o.pool, target: o.target || 'none', code: String(o.status) });
+    const target = o.target || 'none';
+    this.requests.inc({ service, release, pool: o.pool, target, code: String(o.status) });
+    // Incremented by 0 when it did not happen, so every slice has a series and its ratio reads 0, not absent.
+    const labels = { service, release, pool: o.pool, target };
+    this.timeouts.inc(labels, o.cause === 'timeout' ? 1 : 0);
+    this.cacheErrors.inc(labels, o.cause === 'cache' ? 1 : 0);
+    this.overloads.inc(labels, o.cause === 'overload' ? 1 : 0);
     this.latency.observe({ service, release, pool: o.pool }, o.latencyMs / 1000);
   }
 }

@@ -33,6 +33,8 @@ export class ReplicaProcess {
   healthy = false;
   rssMb?: number;
   eventLoopLagMs?: number;
+  /** Busy request slots / slots over the last second, from the last health check. */
+  saturation?: number;
   private failures = 0;
   private child?: ChildProcess;
   private killReason?: string;
@@ -120,14 +122,16 @@ export class ReplicaProcess {
     try {
       const reply = await httpJson('GET', `${this.url}/healthz`, undefined, HEALTH_TIMEOUT_MS);
       if (reply.status !== 200) throw new Error(`status ${reply.status}`);
-      const body = reply.body as { eventLoopLagMs?: number; rssMb?: number };
+      const body = reply.body as { eventLoopLagMs?: number; rssMb?: number; saturation?: number };
       this.eventLoopLagMs = body.eventLoopLagMs;
+      this.saturation = body.saturation;
       this.rssMb = this.readRssMb() ?? body.rssMb;
       this.failures = 0;
       this.healthy = this.alive;
     } catch {
       this.failures++;
       this.eventLoopLagMs = undefined;
+      this.saturation = undefined;
       if (this.failures >= UNHEALTHY_AFTER || !this.alive) this.healthy = false;
     }
   }

@@ -1,5 +1,6 @@
 import type { Fleet, Progress } from './fleet';
 import { WHOLE_FLEET } from './fleet';
+import { CONDITIONS } from './faultActions';
 import type { Started } from './fleetActions';
 import type { ActionResult, ServiceState } from './fleetModel';
 import { initialState } from './initialState';
@@ -50,6 +51,11 @@ async function resetService(
       .map((r) => r.id),
   );
   const backlog = state.conditions.slowJobCostMs !== undefined;
+  // Traffic and network conditions (surge, spike, daily cycle, slow network) end with the condition.
+  const ended = Object.entries(CONDITIONS)
+    .filter(([, key]) => key !== 'slowJobCostMs' && state.conditions[key!] !== undefined)
+    .map(([scenario]) => scenario);
+  if (ended.length > 0) changes.push(`ended ${ended.join(', ')}`);
   state.conditions = {};
   state.weights = { ...initial.weights };
   state.desiredCount = initial.desiredCount;

@@ -8,7 +8,10 @@
  */
 import http from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCause } from '../capacity';
+import { CAPACITY, CATALOG_PATH, CATALOG_SERVICE_TIME_MS, ERROR_CAUSE_HEADER } from '../capacity';
 import type { ReplicaFault } from '../faultScenarios';
+import { SlotPool } from './slots';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
@@ -48,6 +51,19 @@ const queueDepth = new Gauge({
   help: 'jobs handed to this replica and not yet processed',
   registers: [registry],
 });
+const cacheErrors = new Counter({
+  name: 'fleet_http_cache_errors_total',
+  help: 'requests that failed on a corrupt cache entry',
+  registers: [registry],
+});
+new Gauge({
+  name: 'fleet_replica_saturation',
+  help: 'busy request slots / slots over the last second, 0..1',
+  registers: [registry],
+  collect() {
+    this.set(slots.saturation());
+  },
+});
 const lagGauge = new Gauge({
   name: 'fleet_event_loop_lag_seconds',
   help: 'worst event-loop delay over the last second',
@@ -57,6 +73,8 @@ const lagGauge = new Gauge({
 // ---- faults --------------------------------------------------------------------------------------
 let hung = false;
 let failJobsLeft = 0;
+/** While an error burst lasts: until when, and the share of requests it fails. */
+let burst: { until: number; errorRatio: number } | undefined;
 const leaked: Buffer[] = [];
 let leakTimer: NodeJS.Timeout | undefined;
 
@@ -78,6 +96,9 @@ function applyFault(fault: ReplicaFault): void {
     case 'fail-jobs':
       failJobsLeft = fault.count;
       break;
+    case 'error-burst':
+      burst = { until: Date.now() + fault.ms, errorRatio: fault.errorRatio };
+      break;
   }
 }
 
@@ -88,7 +109,9 @@ function clearFaults(): string[] {
   if (failJobsLeft > 0) active.push('fail-jobs');
   if (leakTimer !== undefined) active.push('leak');
   if ([...cache.values()].some((e) => e.corrupt)) active.push('corrupt-cache');
+  if (burst && burst.until > Date.now()) active.push('error-burst');
   hung = false;
+  burst = undefined;
   failJobsLeft = 0;
   clearInterval(leakTimer);
   leakTimer = undefined;
@@ -132,28 +155,66 @@ function callDownstream(): Promise<number> {
   });
 }
 
-async function serve(): Promise<{ code: number; body: unknown }> {
-  if (behaviour.latencyMs) await sleep(behaviour.latencyMs);
+// ---- request slots: bounded concurrency for the local work of a request (fleet/capacity.ts) -------
+const slots = new SlotPool(CAPACITY.slots, CAPACITY.queueWaitMs, CAPACITY.maxQueued);
+
+interface Served {
+  code: number;
+  body: unknown;
+  /** Why it failed, sent to the proxy in the x-fleet-error header. */
+  cause?: ErrorCause;
+}
+
+/** The local part of a request: a slot for its service time, then the cache. */
+async function work(costMs: number): Promise<Served | { key: string; price: number }> {
+  if (!(await slots.acquire()))
+    return { code: 503, body: { error: `${target} is overloaded` }, cause: 'overload' };
+  try {
+    await sleep(costMs);
+  } finally {
+    slots.release();
+  }
   const key = `item-${Math.floor(Math.random() * CACHE_KEYS)}`;
   let entry = cache.get(key);
   if (!entry) {
     entry = { price: 10 + key.length, corrupt: false };
     cache.set(key, entry);
   }
-  if (entry.corrupt) return { code: 500, body: { error: `corrupt cache entry ${key}` } };
-  if (behaviour.errorRatio && Math.random() < behaviour.errorRatio)
-    return { code: 500, body: { error: `release ${release} failed the request` } };
-  if (downstream) {
-    const code = await callDownstream();
-    if (code === 504) return { code: 504, body: { error: 'dependency timed out' } };
-    if (code >= 400) return { code: 502, body: { error: `dependency answered ${code}` } };
-  }
-  return { code: 200, body: { service, target, release, item: key, price: entry.price } };
+  if (entry.corrupt) return { code: 500, body: { error: `corrupt cache entry ${key}` }, cause: 'cache' };
+  return { key, price: entry.price };
 }
 
-function reply(res: http.ServerResponse, code: number, body: unknown, type = 'application/json'): void {
+/** `/catalog` reads the cache only; every other path is an order that also calls the dependency. */
+async function serve(path: string): Promise<Served> {
+  if (behaviour.latencyMs) await sleep(behaviour.latencyMs);
+  const catalog = path === CATALOG_PATH;
+  const local = await work(catalog ? CATALOG_SERVICE_TIME_MS : CAPACITY.serviceTimeMs);
+  if ('code' in local) return local;
+  if (behaviour.errorRatio && Math.random() < behaviour.errorRatio)
+    return { code: 500, body: { error: `release ${release} failed the request` } };
+  if (burst && burst.until > Date.now() && Math.random() < burst.errorRatio)
+    return { code: 500, body: { error: `${target}: transient error` } };
+  if (downstream && !catalog) {
+    const code = await callDownstream();
+    if (code === 504) return { code: 504, body: { error: 'dependency timed out' }, cause: 'timeout' };
+    if (code >= 400) return { code: 502, body: { error: `dependency answered ${code}` } };
+  }
+  return { code: 200, body: { service, target, release, item: local.key, price: local.price } };
+}
+
+function reply(
+  res: http.ServerResponse,
+  code: number,
+  body: unknown,
+  type = 'application/json',
+  cause?: ErrorCause,
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(code, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(text),
+    ...(cause ? { [ERROR_CAUSE_HEADER]: cause } : {}),
+  });
   res.end(text);
 }
 
@@ -179,7 +240,7 @@ async function processJobs(jobs: Array<{ id: string }>, costMs: number): Promise
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
   // The admin route stays reachable in a hang, so the control process can still reset faults.
   if (req.method === 'POST' && path === '/_fault') {
     const body = await readJson(req);
@@ -190,7 +251,17 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse): Promi
   if (hung) return; // never answer: the process lives, the service does not
   if (path === '/healthz') {
     const rssMb = Math.round((process.memoryUsage.rss() / 1048576) * 10) / 10;
-    return reply(res, 200, { ok: true, service, target, release, rssMb, eventLoopLagMs: eventLoopLagMs() });
+    return reply(res, 200, {
+      ok: true,
+      service,
+      target,
+      release,
+      rssMb,
+      eventLoopLagMs: eventLoopLagMs(),
+      saturation: slots.saturation(),
+      slots: slots.slots,
+      queued: slots.queued,
+    });
   }
   if (path === '/metrics') return reply(res, 200, await registry.metrics(), registry.contentType);
   if (req.method === 'POST' && path === '/_cache/clear') {
@@ -204,11 +275,12 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse): Promi
     return reply(res, 200, await processJobs(jobs, Number(body.costMs ?? 5)));
   }
   const started = performance.now();
-  const { code, body } = await serve();
+  const { code, body, cause } = await serve(path);
   requests.inc({ code: String(code) });
   if (code >= 500) errors.inc();
+  if (cause === 'cache') cacheErrors.inc();
   latency.observe((performance.now() - started) / 1000);
-  reply(res, code, body);
+  reply(res, code, body, undefined, cause);
 }
 
 const server = http.createServer((req, res) => {
