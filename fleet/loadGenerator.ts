@@ -2,13 +2,14 @@ import http from 'node:http';
 
 /**
  * Synthetic traffic against one URL on loopback: `rate()` requests a second, read every 100 ms and sent
- * in 10 small bursts a second, never more than `maxInFlight` at once, so an outage cannot make the
+ * at random moments within each 100 ms, never more than `maxInFlight` at once, so an outage cannot make the
  * generator itself pile up. A rate of 0 sends nothing (an idle generator costs one timer).
  */
 export class LoadGenerator {
   private timer?: NodeJS.Timeout;
   private inFlight = 0;
   private carry = 0;
+  private running = false;
   private readonly agent: http.Agent;
   private readonly rate: () => number;
 
@@ -23,6 +24,7 @@ export class LoadGenerator {
   }
 
   start(): void {
+    this.running = true;
     this.timer = setInterval(() => {
       const rps = Math.max(0, this.rate());
       if (rps === 0) {
@@ -32,12 +34,17 @@ export class LoadGenerator {
       this.carry += rps / 10;
       while (this.carry >= 1) {
         this.carry--;
-        if (this.inFlight < this.maxInFlight) this.fire();
+        // Spread over the 100 ms, as independent clients would: arrivals locked in phase with another
+        // generator's would meet a queue that is always at the same point of its cycle.
+        setTimeout(() => {
+          if (this.running && this.inFlight < this.maxInFlight) this.fire();
+        }, Math.random() * 100);
       }
     }, 100);
   }
 
   stop(): void {
+    this.running = false;
     clearInterval(this.timer);
     this.agent.destroy();
   }

@@ -218,6 +218,7 @@ export async function recentMean(
     to,
     stepSeconds: 1,
     byRelease: labels.release !== undefined,
+    byTarget: labels.target !== undefined,
   });
   const match = series.find(
     (s) => s.metric === metric && JSON.stringify(s.labels) === JSON.stringify(labels),
