@@ -3,7 +3,14 @@ import { activityInfo } from '@temporalio/activity';
 import { readGovernor, updateGovernor } from '../client/governor';
 import type { Pause } from '../core/model/governor';
 import type { PermitDecision, PermitRelease, PermitRequest } from '../core/model/permits';
-import { releasePermitsUpdate, requestPermitUpdate, waitOutPauseUpdate } from '../workflows/governorApi';
+import {
+  claimRootUpdate,
+  releasePermitsUpdate,
+  releaseRootsUpdate,
+  requestPermitUpdate,
+  waitOutPauseUpdate,
+} from '../workflows/governorApi';
+import type { RootClaim, RootClaimAnswer, RootClosed } from '../workflows/governorRoots';
 import type { ActivityDeps } from './deps';
 
 function requireClient(deps: ActivityDeps): Client {
@@ -34,6 +41,25 @@ export function governorActivities(deps: ActivityDeps) {
      */
     async requestPermit(req: PermitRequest): Promise<PermitDecision> {
       return await updateGovernor(requireClient(deps), activityInfo().taskQueue, requestPermitUpdate, req);
+    },
+
+    /**
+     * Claims the diagnosis's root service for the incident, or learns which incident owns it (the
+     * incident then links to it as a victim). Idempotent: a retry after a lost answer gets the same one.
+     */
+    async claimRoot(claim: RootClaim): Promise<RootClaimAnswer> {
+      return await updateGovernor(requireClient(deps), activityInfo().taskQueue, claimRootUpdate, claim);
+    },
+
+    /** Frees the roots a closing incident owns; the governor tells its victims how it ended. */
+    async releaseRoots(closed: Omit<RootClosed, 'rootService'>): Promise<void> {
+      await updateGovernor(
+        requireClient(deps),
+        activityInfo().taskQueue,
+        releaseRootsUpdate,
+        closed,
+        `${closed.workflowId}/release-roots`,
+      );
     },
 
     /** Frees the incident's blast-radius lease and reports how its remediation ended (the breaker). */

@@ -14,6 +14,17 @@ export function formatState(s: IncidentState): string {
       `  diagnosis: ${s.diagnosis.failureClass} (${s.diagnosis.confidence}) — ${s.diagnosis.summary}`,
     );
   }
+  const c = s.correlation;
+  if (c?.role === 'victim') {
+    lines.push(
+      `  linked to ${c.rootIncident}: its root cause ${c.rootService} is handled there; no action taken here` +
+        (c.rootOutcome ? ` (it ended ${c.rootOutcome.outcome})` : ''),
+    );
+  }
+  if (c?.role === 'root' && c.victims.length > 0) {
+    lines.push(`  root cause ${c.rootService} of ${c.victims.length} linked incident(s):`);
+    for (const v of c.victims) lines.push(`    ${v.workflowId} (${v.service}), linked ${v.at}`);
+  }
   if (s.plan) {
     lines.push(
       `  plan ${s.plansMade}: ${s.plan.playbook}${s.plan.requiresApproval ? ' (needs approval)' : ''}` +

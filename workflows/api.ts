@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AlertBatch } from '../core/model/incident';
+import type { LinkedVictim, RootClosed } from './governorRoots';
 import type {
   AbortRequest,
   ApprovalDecision,
@@ -25,3 +26,8 @@ export const stateQuery = defineQuery<IncidentState>('state');
 
 /** Sent by the governor to the incidents waiting on the global pause when an approver resumes. */
 export const automationResumedSignal = defineSignal('automationResumed');
+
+/** Sent by the governor to a root incident when another incident links to it as a victim. */
+export const victimLinkedSignal = defineSignal<[LinkedVictim]>('victimLinked');
+/** Sent by the governor to a victim when the incident owning its root cause has ended. */
+export const rootClosedSignal = defineSignal<[RootClosed]>('rootClosed');

@@ -21,15 +21,18 @@ import {
   type PermitRequest,
 } from '../core/model/permits';
 import {
+  claimRootUpdate,
   governorQuery,
   pauseUpdate,
+  releaseRootsUpdate,
   releasePermitsUpdate,
   requestPermitUpdate,
   resetBreakerUpdate,
   resumeUpdate,
   waitOutPauseUpdate,
 } from './governorApi';
-import { automationResumedSignal } from './api';
+import { automationResumedSignal, rootClosedSignal, victimLinkedSignal } from './api';
+import { claimRoot, releaseRoots, validRootClaim } from './governorRoots';
 import { decidePermit, releasePermits } from './permitRules';
 import { SA_PHASE } from './searchAttributes';
 
@@ -189,6 +192,43 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
         if (!permits.breakers[req.service])
           throw new Error(`the circuit breaker of ${req.service} is not open`);
         mustBeApprover(req.by, 'reset a circuit breaker');
+      },
+    },
+  );
+
+  /** Signals an incident; one that closed meanwhile cannot be signalled, and that is fine. */
+  const ignoreClosed = (): undefined => undefined;
+  setHandler(
+    claimRootUpdate,
+    async (claim) => {
+      const roots = (state.roots ??= {});
+      const { answer, linked } = claimRoot(roots, claim, Date.now());
+      // The owner shows its victims (UI, status); told once per victim.
+      if (linked)
+        await getExternalWorkflowHandle(answer.rootIncident)
+          .signal(victimLinkedSignal, linked)
+          .catch(ignoreClosed);
+      return answer;
+    },
+    { validator: (claim) => validRootClaim(claim) },
+  );
+  setHandler(
+    releaseRootsUpdate,
+    async (closed) => {
+      const released = releaseRoots((state.roots ??= {}), closed.workflowId);
+      await Promise.all(
+        released.flatMap(({ root, owner }) =>
+          owner.victims.map((v) =>
+            getExternalWorkflowHandle(v.workflowId)
+              .signal(rootClosedSignal, { ...closed, rootService: root })
+              .catch(ignoreClosed),
+          ),
+        ),
+      );
+    },
+    {
+      validator: (closed) => {
+        if (typeof closed?.workflowId !== 'string' || !closed.workflowId) throw new Error('workflowId is required');
       },
     },
   );

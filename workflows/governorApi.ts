@@ -1,6 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BreakerResetRequest, GovernorState, Pause, PauseRequest } from '../core/model/governor';
 import type { PermitDecision, PermitRelease, PermitRequest } from '../core/model/permits';
+import type { RootClaim, RootClaimAnswer, RootClosed } from './governorRoots';
 
 /**
  * The governor's API. Pausing is open to anyone who can reach Temporal (stopping automation is the
@@ -21,3 +22,11 @@ export const resetBreakerUpdate = defineUpdate<GovernorState, [BreakerResetReque
  * signals it (`automationResumed`) on resume, so a long pause costs the incident no polling.
  */
 export const waitOutPauseUpdate = defineUpdate<Pause | null, [{ workflowId: string }]>('waitOutPause');
+
+/**
+ * An incident that diagnosed a root service claims it: the first claimant owns it and acts, later ones
+ * are linked to the owner as victims (see governorRoots.ts). Idempotent per incident and root.
+ */
+export const claimRootUpdate = defineUpdate<RootClaimAnswer, [RootClaim]>('claimRoot');
+/** Sent by an owning incident as it closes: frees its roots and tells its victims how it ended. */
+export const releaseRootsUpdate = defineUpdate<void, [Omit<RootClosed, 'rootService'>]>('releaseRoots');

@@ -16,6 +16,12 @@ export const SA_SEVERITY = defineSearchAttributeKey('HomeostatSeverity', 'KEYWOR
  */
 export const SA_RESULT = defineSearchAttributeKey('HomeostatResult', 'KEYWORD');
 
+/**
+ * Cross-service correlation: the workflow id of the incident that owns the root cause, set on that
+ * incident and on every victim linked to it, so `HomeostatRootIncident = "incident:payments"` lists the group.
+ */
+export const SA_ROOT_INCIDENT = defineSearchAttributeKey('HomeostatRootIncident', 'KEYWORD');
+
 export const ALL_SEARCH_ATTRIBUTES = [
   SA_SERVICE,
   SA_PHASE,
@@ -24,4 +30,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   SA_OUTCOME,
   SA_SEVERITY,
   SA_RESULT,
+  SA_ROOT_INCIDENT,
 ] as const;

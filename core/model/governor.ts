@@ -36,4 +36,18 @@ export interface GovernorState {
   permits?: PermitState;
   /** Incidents waiting for the pause to end, signalled on resume. */
   waiting?: string[];
+  /**
+   * Root service → the open incident that owns it (cross-service correlation, workflows/governorRoots.ts).
+   * Absent in runs started before correlation existed.
+   */
+  roots?: Record<
+    string,
+    {
+      workflowId: string;
+      service: string;
+      failureClass: string;
+      claimedAt: string;
+      victims: Array<{ workflowId: string; service: string; at: string }>;
+    }
+  >;
 }

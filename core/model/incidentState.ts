@@ -17,6 +17,10 @@ export const PHASES = [
   'remediating',
   'verifying',
   'compensating',
+  /** Recovered; waiting for a metric to settle before undoing a step marked restoreAfter (a scale-out). */
+  'settling',
+  /** Linked to the incident that owns its root cause: takes no action, waits for that incident to end. */
+  'linked',
   'recovered',
   'escalated',
   'aborted',
@@ -125,6 +129,24 @@ export interface StepRecord {
   outcome?: ActionOutcome;
   verification?: VerifyResult;
   compensation?: { actionId: string; summaries: string[] };
+  /** The step was undone after recovery, once its restoreAfter metric settled (e.g. scaled back in). */
+  restored?: { actionId: string; summaries: string[]; at: string };
+}
+
+/**
+ * Cross-service correlation: incidents whose diagnoses reach one root service form one group. The
+ * governor grants the root to the first incident that claims it (`root`, the one that acts); the others
+ * link to it (`victim`) and take no action.
+ */
+export interface Correlation {
+  role: 'root' | 'victim';
+  rootService: string;
+  /** The workflow id of the incident that owns the root (a victim's link; the root's own id). */
+  rootIncident: string;
+  /** A root's victims (the newest, bounded). */
+  victims: Array<{ workflowId: string; service: string; at: string }>;
+  /** A victim: how its root incident ended, once it has. */
+  rootOutcome?: { outcome: Outcome | 'unknown'; conclusion: string; at: string };
 }
 
 export interface VerifyResult {
@@ -184,6 +206,8 @@ export interface IncidentState {
   timelineDropped?: number;
   /** Runs this incident continued into (continue-as-new keeps each run's history bounded). */
   runsContinued?: number;
+  /** Set once the incident claimed its diagnosis's root service at the governor (patch 'root-correlation'). */
+  correlation?: Correlation;
   outcome?: Outcome;
   /** One line on why the incident ended as it did. */
   conclusion?: string;
@@ -224,4 +248,5 @@ export interface IncidentReport {
   steps: StepRecord[];
   approvals: AuditEntry[];
   timeline: TimelineEntry[];
+  correlation?: Correlation;
 }

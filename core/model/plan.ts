@@ -46,6 +46,16 @@ export interface PlannedStep {
   action: ActionSpec;
   verify: VerifyCheck;
   compensation: CompensationKind;
+  /** Undo the step (its compensation) once the incident recovered and this metric settled. */
+  restoreAfter?: RestoreAfter;
+}
+
+/** When a step is undone after recovery: `metric` at most `max` over `settleSeconds`, waited for up to `maxWaitSeconds`. */
+export interface RestoreAfter {
+  metric: string;
+  max: number;
+  settleSeconds: number;
+  maxWaitSeconds: number;
 }
 
 export interface PlannedStage {

@@ -5,10 +5,11 @@ import type {
   NoPlan,
   PlannedStage,
   ResolvedPlan,
+  RestoreAfter,
   VerifyCheck,
 } from '../model/plan';
 import type { Topology } from '../model/signals';
-import type { Catalog, Playbook, PlaybookAction, PlaybookVerify } from './schema';
+import type { Catalog, Playbook, PlaybookAction, PlaybookRestoreAfter, PlaybookVerify } from './schema';
 
 /**
  * Turns a diagnosis and the current topology into a concrete plan: which playbook, which targets per
@@ -55,6 +56,7 @@ export function resolvePlan(
         action: concreteAction(step.action, diagnosis, topology, targets),
         verify: concreteVerify(step.verify, diagnosis),
         compensation: step.compensation ?? defaultCompensation(step.action),
+        ...(step.restoreAfter ? { restoreAfter: concreteRestore(step.restoreAfter, diagnosis) } : {}),
       })),
     });
   }
@@ -121,6 +123,19 @@ function concreteVerify(v: PlaybookVerify, d: Diagnosis): VerifyCheck {
     check.max = Math.max(v.floor, relative, check.max ?? 0);
   }
   return check;
+}
+
+/** The settle bound made absolute, like a verify check's: the larger of max, floor and factor × baseline. */
+function concreteRestore(r: PlaybookRestoreAfter, d: Diagnosis): RestoreAfter {
+  const baseline = d.baselines[r.metric];
+  const relative =
+    r.maxFactor !== undefined ? (Number.isFinite(baseline) ? baseline! : 0) * r.maxFactor : -Infinity;
+  return {
+    metric: r.metric,
+    max: Math.max(r.floor, relative, r.max ?? -Infinity),
+    settleSeconds: r.settleSeconds,
+    maxWaitSeconds: r.maxWaitSeconds,
+  };
 }
 
 function defaultCompensation(a: PlaybookAction): CompensationKind {

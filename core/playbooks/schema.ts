@@ -29,13 +29,37 @@ const actionSchema = z.discriminatedUnion('do', [
   z.object({ do: z.literal('replay-dead-letters'), max: z.number().int().positive().optional() }),
 ]);
 
-const stepSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  action: actionSchema,
-  verify: verifySchema,
-  /** Defaults by action: rollback → restore-release, reroute → restore-weights, scale → restore-count. */
-  compensation: z.enum(['restore-release', 'restore-weights', 'restore-count', 'none']).optional(),
-});
+/**
+ * Undo a step once the service has recovered and `metric` has settled back near its baseline: e.g. a
+ * scale-out returns to its original size after the backlog or the surge is gone. Settled means every
+ * sample of the last `settleSeconds` within the bound; the step is left in place if that takes longer
+ * than `maxWaitSeconds` (the incident says so).
+ */
+const restoreAfterSchema = z
+  .object({
+    metric: z.string().min(1),
+    max: z.number().optional(),
+    /** Relative to the diagnosed baseline: settled when at most factor × baseline (+ floor). */
+    maxFactor: z.number().positive().optional(),
+    floor: z.number().min(0).default(0),
+    settleSeconds: z.number().positive().max(3600),
+    maxWaitSeconds: z.number().positive().max(86_400),
+  })
+  .refine((r) => r.max !== undefined || r.maxFactor !== undefined, { message: 'give max or maxFactor' });
+
+const stepSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    action: actionSchema,
+    verify: verifySchema,
+    /** Defaults by action: rollback → restore-release, reroute → restore-weights, scale → restore-count. */
+    compensation: z.enum(['restore-release', 'restore-weights', 'restore-count', 'none']).optional(),
+    restoreAfter: restoreAfterSchema.optional(),
+  })
+  .refine((s) => !s.restoreAfter || s.compensation !== 'none', {
+    path: ['restoreAfter'],
+    message: 'a step restored after recovery needs a compensation (its undo is the restore)',
+  });
 
 const stageSchema = z.object({
   name: z.string().min(1),
@@ -78,3 +102,4 @@ export type Catalog = z.output<typeof catalogSchema>;
 export type Playbook = z.output<typeof playbookSchema>;
 export type PlaybookVerify = z.output<typeof verifySchema>;
 export type PlaybookAction = z.output<typeof actionSchema>;
+export type PlaybookRestoreAfter = z.output<typeof restoreAfterSchema>;

@@ -8,6 +8,7 @@ import {
 import type { IncidentReport, Outcome, StepRecord } from '../../core/model/incidentState';
 import { DEFAULT_SAFETY_LIMITS, type RemediationResult } from '../../core/model/permits';
 import { SA_OUTCOME, SA_RESULT } from '../searchAttributes';
+import { correlationMemo } from './correlation';
 import { record, release } from './proxies';
 import { enter, failureMessage, note, type Ending, type IncidentRun } from './run';
 
@@ -39,6 +40,7 @@ export async function close(run: IncidentRun, ending: Ending): Promise<IncidentR
     steps: state.steps,
     approvals: state.approvals,
     timeline: state.timeline,
+    ...(state.correlation ? { correlation: state.correlation } : {}),
   };
   const result = run.permitsTaken
     ? remediationResult(ending.outcome, state.steps, run.stoppedByGovernor)
@@ -56,6 +58,17 @@ export async function close(run: IncidentRun, ending: Ending): Promise<IncidentR
       limits: state.policy?.safety ?? DEFAULT_SAFETY_LIMITS,
     });
   });
+  // A root incident frees its root; the governor tells its victims how it ended (they then check
+  // their own services). Set only under patch 'root-correlation', so older histories never ask.
+  if (state.correlation?.role === 'root') {
+    await bestEffort(run, 'release the root cause at the governor', async () => {
+      await release.releaseRoots({
+        workflowId: run.workflowId,
+        outcome: ending.outcome,
+        conclusion: ending.conclusion.slice(0, 500),
+      });
+    });
+  }
   await bestEffort(run, 'record the outcome outside Temporal', async () => {
     await record.recordOutcome({ ...report, runId: workflowInfo().runId });
   });
@@ -82,6 +95,7 @@ function outcomeMemo(report: IncidentReport) {
     closedAt: report.closedAt,
     durationSeconds: report.durationSeconds,
     steps: report.steps.length,
+    ...(report.correlation ? { correlation: correlationMemo(report.correlation) } : {}),
   };
 }
 

@@ -12,8 +12,11 @@ import {
   approveSignal,
   approveUpdate,
   automationResumedSignal,
+  rootClosedSignal,
   stateQuery,
+  victimLinkedSignal,
 } from '../api';
+import { addVictim, rootClosed } from './correlation';
 import { isTerminal, note, type IncidentRun } from './run';
 import { appendAudit, applyAlerts } from './state';
 
@@ -38,6 +41,10 @@ export function registerHandlers(run: IncidentRun): void {
   setHandler(automationResumedSignal, () => {
     run.resumed = true;
   });
+  // Cross-service correlation (correlation.ts): the governor links victims to a root incident and tells
+  // them when it ends.
+  setHandler(victimLinkedSignal, (victim) => addVictim(run, victim));
+  setHandler(rootClosedSignal, (closed) => rootClosed(run, closed));
 
   /** Why `by` may not decide now, or undefined when they may. Fails closed: no policy, no approvers → nobody. */
   const refusal = (kind: 'approve' | 'abort', by: string, reason: string): string | undefined => {

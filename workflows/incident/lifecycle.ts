@@ -4,8 +4,10 @@ import type { ResolvedPlan } from '../../core/model/plan';
 import { SA_FAILURE_CLASS, SA_PLAYBOOK, SA_SERVICE, SA_SEVERITY } from '../searchAttributes';
 import { gathering, reads } from './proxies';
 import { compensate } from './compensation';
+import { correlate } from './correlation';
 import { awaitApproval, bake, triage } from './gates';
 import { remediate, verify } from './remediation';
+import { hasRestorableSteps, restoreAfterRecovery } from './restore';
 import { aborted, end, enter, note, noActionYet, type Ending, type IncidentRun } from './run';
 import { allResolved, summariseEvidence } from './state';
 
@@ -78,6 +80,10 @@ export async function lifecycle(run: IncidentRun, resumeAt?: ContinuedIncident['
         `release ${diagnosis.suspectRelease} was deployed by ${diagnosis.suspectDeployedBy ?? 'someone'} during the incident; Homeostat does not undo a person's deploy`,
       );
     }
+
+    // One incident per root cause: the first to claim the root acts, the others link to it (patched).
+    const correlated = await correlate(run, diagnosis);
+    if (correlated !== 'act') return correlated;
 
     enter(run, 'planning', 'choosing a playbook');
     // Planning needs the root service's topology only: the evidence is not copied into history again.
@@ -160,7 +166,13 @@ async function approveAndRemediate(
     fastPath: state.fastPath,
   });
   note(run, `recovery check: ${check.detail}`);
-  return check.healthy
-    ? end('recovered', `${plan.playbook} worked: ${check.detail}`)
-    : end('escalated', `every step verified but ${input.service} has not recovered: ${check.detail}`);
+  if (!check.healthy)
+    return end('escalated', `every step verified but ${input.service} has not recovered: ${check.detail}`);
+  // Steps marked restoreAfter (a scale-out) are undone once their metric settles (added after histories
+  // were recorded, hence the patch; asked only when there is such a step).
+  if (hasRestorableSteps(run, plan) && patched('restore-after-recovery')) {
+    const restored = await restoreAfterRecovery(run, plan);
+    return end('recovered', [`${plan.playbook} worked: ${check.detail}`, ...restored].join('; '));
+  }
+  return end('recovered', `${plan.playbook} worked: ${check.detail}`);
 }

@@ -38,7 +38,7 @@ export const gathering = proxyActivities<Pick<Activities, 'gatherEvidence'>>({
  * Permits and the pause: updates to the governor, which answers at once (a wait is an answer too). They
  * beat on a ticker (activities/liveness.ts), so a worker that dies mid-request is retried within 10 s.
  */
-export const governor = proxyActivities<Pick<Activities, 'requestPermit' | 'waitOutPause'>>({
+export const governor = proxyActivities<Pick<Activities, 'requestPermit' | 'waitOutPause' | 'claimRoot'>>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
@@ -48,7 +48,7 @@ export const governor = proxyActivities<Pick<Activities, 'requestPermit' | 'wait
  * Closing: releasing permits must reach the governor (a held lease blocks other incidents), so it keeps
  * trying for about half an hour; the workflow still ends with its outcome if it never does.
  */
-export const release = proxyActivities<Pick<Activities, 'releasePermits'>>({
+export const release = proxyActivities<Pick<Activities, 'releasePermits' | 'releaseRoots'>>({
   startToCloseTimeout: '1 minute',
   // On a heartbeat ticker: a lease a dead worker was releasing is freed within seconds, not a minute.
   heartbeatTimeout: '10 seconds',

@@ -14,6 +14,7 @@ import type {
   Outcome,
   Phase,
 } from '../../core/model/incidentState';
+import type { LinkedVictim, RootClosed } from '../governorRoots';
 import { SA_PHASE } from '../searchAttributes';
 import { appendTimeline, initialState, SeenAlerts, statusLine, TERMINAL } from './state';
 
@@ -43,6 +44,11 @@ export interface IncidentRun {
   resumed: boolean;
   /** The scope of the action in flight, cancelled by an abort (patch 'abort-cancels-action'). */
   actionInFlight?: CancellationScope;
+  /**
+   * Correlation signals that arrived before this incident learned its own role (the governor may signal
+   * in the same workflow task that delivers the claim's answer): applied once the role is known.
+   */
+  early: { victims: LinkedVictim[]; closed: RootClosed[] };
 }
 
 export function createRun(input: IncidentInput, continued?: ContinuedIncident): IncidentRun {
@@ -61,6 +67,7 @@ export function createRun(input: IncidentInput, continued?: ContinuedIncident): 
     permitsTaken: continued?.permitsTaken ?? false,
     stoppedByGovernor: continued?.stoppedByGovernor ?? false,
     resumed: false,
+    early: { victims: [], closed: [] },
   };
 }
 

@@ -146,6 +146,11 @@ export function statusLine(state: IncidentState): string {
     const total = state.plan.stages.reduce((n, s) => n + s.steps.length, 0);
     lines.push(`plan: ${state.plan.playbook}, ${done}/${total} steps done`);
   }
+  const c = state.correlation;
+  if (c?.role === 'victim')
+    lines.push(`linked to ${c.rootIncident}: root cause ${c.rootService}, no action taken here`);
+  if (c?.role === 'root' && c.victims.length > 0)
+    lines.push(`root cause ${c.rootService} of: ${c.victims.map((v) => v.workflowId).join(', ')}`);
   const last = state.timeline[state.timeline.length - 1];
   if (last) lines.push(`last: ${last.event}`);
   if (state.conclusion) lines.push(`outcome: ${state.outcome} — ${state.conclusion}`);
