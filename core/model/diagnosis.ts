@@ -40,11 +40,25 @@ export interface Finding {
   note: string;
 }
 
+export type Confidence = 'high' | 'medium' | 'low';
+
 export interface Diagnosis {
   failureClass: FailureClass;
   /** Service the plan should act on (a dependency when it is the root cause). */
   rootService: string;
-  confidence: 'high' | 'medium' | 'low';
+  /** Derived from `score` (core/diagnosis/score.ts confidenceOf): high ≥ 0.75, medium ≥ 0.5. */
+  confidence: Confidence;
+  /**
+   * The numeric confidence, 0..1: how strong the deciding signals are against their baselines, how many
+   * agree, and whether a per-release or per-target split isolates the fault. Always set by diagnose();
+   * optional only because diagnoses recorded in histories before it existed lack it.
+   */
+  score?: number;
+  /**
+   * Plain-word sentences behind the verdict: which signal, where, its recent value, its baseline value
+   * and what that baseline is; also what was ruled out. Always set by diagnose() (see `score`).
+   */
+  evidence?: string[];
   summary: string;
   findings: Finding[];
   /** For bad releases: the suspect and the release to return to. */

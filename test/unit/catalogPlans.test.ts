@@ -17,7 +17,7 @@ const diagnosis = (failureClass: FailureClass): Diagnosis => ({
   summary: failureClass,
   findings: [],
   affectedTargets: ['checkout-0', 'checkout-1'],
-  baselines: { error_ratio: 0.01, queue_depth: 10 },
+  baselines: { error_ratio: 0.01, queue_depth: 10, latency_p95_ms: 120 },
   healthy: false,
   ...(failureClass === 'bad-release' ? { suspectRelease: 'v2', goodRelease: 'v1' } : {}),
 });
@@ -64,6 +64,8 @@ describe('the default catalog, class by class', () => {
     ['queue-backlog', ['scale-out-backlog: scale.scale-out: scale']],
     ['failed-jobs', ['replay-failed-jobs: replay.replay: replay-dead-letters']],
     ['corrupted-cache', ['clear-corrupted-cache: clear.clear-cache: clear-cache']],
+    ['network-timeout', ['reroute-around-network-fault: reroute.reroute-to-standby: set-weights']],
+    ['resource-exhaustion', ['scale-out-saturated: scale.scale-out: scale']],
   ] as const)('%s resolves to its playbook', (failureClass, steps) => {
     expect(outline(failureClass)).toEqual(steps);
   });
@@ -72,5 +74,29 @@ describe('the default catalog, class by class', () => {
     const planned = FAILURE_CLASSES.filter((c) => c !== 'unknown');
     expect(catalog.playbooks.map((p) => p.failureClass).sort()).toEqual([...planned].sort());
     expect(resolvePlan(catalog, diagnosis('unknown'), topology)).toMatchObject({ playbook: null });
+  });
+
+  it('reroutes around a network fault only with a human, and scales a saturated service out unattended', () => {
+    const reroute = resolvePlan(catalog, diagnosis('network-timeout'), topology) as ResolvedPlan;
+    expect(reroute).toMatchObject({
+      requiresApproval: true,
+      approvalReason: expect.stringMatching(/blast radius/),
+    });
+    expect(reroute.stages[0]!.steps[0]!.action).toEqual({
+      kind: 'set-weights',
+      service: 'checkout',
+      weights: { primary: 0, standby: 100 },
+    });
+
+    const scale = resolvePlan(catalog, diagnosis('resource-exhaustion'), topology) as ResolvedPlan;
+    expect(scale.requiresApproval).toBe(false);
+    expect(scale.stages[0]!.steps[0]!.action).toEqual({
+      kind: 'scale',
+      service: 'checkout',
+      desiredCount: 6,
+    });
+    expect(scale.stages[0]!.steps[0]!.verify).toMatchObject({ metric: 'error_ratio', max: 0.05 });
+    // Recovered when p95 latency is back within 3× its diagnosed baseline (120 ms), at least 250 ms.
+    expect(scale.recovery).toMatchObject({ metric: 'latency_p95_ms', max: 360 });
   });
 });
