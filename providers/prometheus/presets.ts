@@ -25,6 +25,12 @@ const ratio = (counter: string, failing: string): string =>
   `or 0 * sum by ($by) (rate(${counter}{$selector}[$window]))) ` +
   `/ sum by ($by) (rate(${counter}{$selector}[$window]))`;
 
+/** A counter of failing requests over the counter of all of them, read as 0 where the first is absent. */
+const share = (failing: string, all: string): string =>
+  `(sum by ($by) (rate(${failing}{$selector}[$window])) ` +
+  `or 0 * sum by ($by) (rate(${all}{$selector}[$window]))) ` +
+  `/ sum by ($by) (rate(${all}{$selector}[$window]))`;
+
 const p95 = (histogram: string): string =>
   `histogram_quantile(0.95, sum by (le, $by) (rate(${histogram}_bucket{$selector}[$window]))) * 1000`;
 
@@ -33,9 +39,10 @@ const RED: readonly SliceKind[] = ['release', 'target', 'pool'];
 /**
  * The local fleet's control API (GET /metrics, fleet/proxyMetrics.ts): RED per service, release, pool
  * and target from its proxies, healthy replicas per pool, the queue, and each replica's RSS. Event-loop
- * lag is only on the replicas' own /metrics (a scrape of them adds it). `saturation`, `timeout_ratio`
- * and `cache_error_ratio` read what the fleet exports for them; where it exports nothing, they are
- * simply absent (no series), like any metric Prometheus has no samples of.
+ * lag is only on the replicas' own /metrics (a scrape of them adds it). `saturation`
+ * (fleet_replica_saturation), `timeout_ratio` (fleet_proxy_timeouts_total) and `cache_error_ratio`
+ * (fleet_proxy_cache_errors_total) read what the fleet exports for them; a fleet that exports none
+ * leaves them absent (no series), like any metric Prometheus has no samples of.
  */
 const fleet: PrometheusPreset = {
   labels: { service: 'service', release: 'release', target: 'target', pool: 'pool' },
@@ -60,12 +67,11 @@ const fleet: PrometheusPreset = {
     dead_letters: { query: 'sum by ($by) (fleet_dead_letters{$selector})', slices: [] },
     healthy_targets: { query: 'sum by ($by) (fleet_healthy_targets{$selector})', slices: ['pool'] },
     saturation: { query: 'max by ($by) (fleet_replica_saturation{$selector})', slices: ['target'] },
-    timeout_ratio: { query: ratio('fleet_proxy_requests_total', 'code="504"'), slices: RED },
+    // Requests that ended at a timeout (the proxy's, or a replica's towards its dependency) and on a
+    // corrupt cache entry: counters of their own, over all requests.
+    timeout_ratio: { query: share('fleet_proxy_timeouts_total', 'fleet_proxy_requests_total'), slices: RED },
     cache_error_ratio: {
-      query:
-        '(sum by ($by) (rate(fleet_proxy_cache_errors_total{$selector}[$window])) ' +
-        'or 0 * sum by ($by) (rate(fleet_proxy_requests_total{$selector}[$window]))) ' +
-        '/ sum by ($by) (rate(fleet_proxy_requests_total{$selector}[$window]))',
+      query: share('fleet_proxy_cache_errors_total', 'fleet_proxy_requests_total'),
       slices: ['target'],
     },
   },
