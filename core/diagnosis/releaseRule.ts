@@ -94,7 +94,6 @@ export function badRelease(
     errs ? margin(err.cmp.recent.mean, errorThreshold(errUsual)) : 0,
     slow ? margin(lat.cmp.recent.mean, latencyThreshold(latUsual)) : 0,
   );
-  const serviceFailing = ctx.errors.spiked || ctx.latency.spiked;
   return {
     verdict: {
       failureClass: 'bad-release',
@@ -103,7 +102,8 @@ export function badRelease(
       } since its deploy${good ? `; ${good} was healthy` : ''}`,
       score: scoreOf({
         strength,
-        agreeing: (errs && slow ? 1 : 0) + (serviceFailing ? 1 : 0) + (good ? 1 : 0),
+        // The service-wide error ratio is not counted: it aggregates the release's own.
+        agreeing: (errs && slow ? 1 : 0) + (good ? 1 : 0),
         isolated: err.perRelease || lat.perRelease,
       }),
       evidence,

@@ -35,8 +35,15 @@ const TRAFFIC_RISE = 1.3;
 const LAG_FACTOR = 3;
 const LAG_FLOOR_MS = 50;
 
-const saturated = (u: number, recent: number): boolean =>
-  recent >= SATURATION_HIGH && recent >= finite(u) + SATURATION_RISE;
+/** Over the recent window (the fault's onset may lie inside it): clearly busier than usual. */
+const busier = (u: number, recent: number): boolean =>
+  recent >= Math.max(SATURATION_HIGH - 0.3, finite(u) + SATURATION_RISE);
+
+/** Saturated: slots clearly busier than usual over the window, and nearly all busy in its last samples. */
+function saturation(s: ServiceEvidence, w: Windows, labels: { target?: string } = {}): Judged {
+  const j = judge(s, 'saturation', w, busier, labels);
+  return { ...j, holds: j.holds && j.tail.recent.mean >= SATURATION_HIGH };
+}
 const lagging = (u: number, recent: number): boolean =>
   Number.isFinite(u) && recent > Math.max(u * LAG_FACTOR, u + LAG_FLOOR_MS);
 const risen = (u: number, recent: number): boolean => u > 0 && recent >= u * TRAFFIC_RISE;
@@ -76,7 +83,7 @@ export function networkTimeout(ctx: RootContext): Verdict | undefined {
   const share = errors > 0 ? Math.min(1, timeouts.cmp.recent.mean / errors) : 0;
   const dominate = timeouts.holds && share >= TIMEOUT_SHARE;
   const pinned = pinnedAt(ctx.latency, root, w);
-  const busy = judge(root, 'saturation', w, saturated);
+  const busy = saturation(root, w);
   if (!dominate && !(pinned && !busy.holds)) return undefined;
 
   const evidence: string[] = [];
@@ -137,7 +144,7 @@ export function networkTimeout(ctx: RootContext): Verdict | undefined {
  */
 export function resourceExhaustion(ctx: RootContext): Verdict | undefined {
   const { root, w } = ctx;
-  const busy = judge(root, 'saturation', w, saturated);
+  const busy = saturation(root, w);
   const lag = judge(root, 'event_loop_lag_ms', w, lagging);
   const traffic = judge(root, 'request_rate', w, risen);
   const impact = ctx.errors.holds || ctx.latency.holds;
@@ -165,7 +172,7 @@ export function resourceExhaustion(ctx: RootContext): Verdict | undefined {
     return u >= 1 ? 1 : (j.cmp.recent.mean - u) / (1 - u);
   };
   const perTarget = seriesFor(root.series, 'saturation', 'target')
-    .filter((s) => judge(root, 'saturation', w, saturated, { target: s.labels.target! }).holds)
+    .filter((s) => saturation(root, w, { target: s.labels.target! }).holds)
     .map((s) => s.labels.target!);
   return {
     failureClass: 'resource-exhaustion',

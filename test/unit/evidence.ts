@@ -88,3 +88,42 @@ export function deployed(d: DeployedService): ServiceEvidence {
     deployments: [deployment],
   };
 }
+
+/** `service`'s targets: `primaries` in the primary pool, then `standbys` in the standby pool (all healthy). */
+export function pooledTargets(service: string, release: string, primaries: number, standbys = 1): Target[] {
+  return [
+    ...Array.from({ length: primaries }, (_, i) => ({
+      id: `${service}-${i}`,
+      release,
+      healthy: true,
+      pool: 'primary',
+    })),
+    ...Array.from({ length: standbys }, (_, i) => ({
+      id: `${service}-s${i}`,
+      release,
+      healthy: true,
+      pool: 'standby',
+    })),
+  ];
+}
+
+/** A service on `release` with the given series (and dependencies), no deploys, weights all on primary. */
+export function service(
+  name: string,
+  metrics: MetricSeries[],
+  opts: { dependencies?: string[]; targets?: Target[] } = {},
+): ServiceEvidence {
+  const t = opts.targets ?? pooledTargets(name, 'v1', 2);
+  return {
+    service: name,
+    topology: { ...topology(name, t, opts.dependencies), weights: { primary: 100, standby: 0 } },
+    series: metrics,
+    deployments: [],
+  };
+}
+
+/** A step at `secondsAgo`: `before` until then, `after` since (e.g. a fault that began 20 s ago). */
+export const since =
+  (secondsAgo: number, before: number, after: number) =>
+  (ago: number): number =>
+    ago > secondsAgo ? before : after;
