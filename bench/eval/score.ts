@@ -185,7 +185,8 @@ export function score(observations: ScenarioObservation[], targets: EvalTargets)
 export function formatMatrix(matrix: EvalReport['matrix']): string {
   const rows = Object.keys(matrix).sort();
   const cols = [...new Set(rows.flatMap((r) => Object.keys(matrix[r]!)))].sort();
-  const width = Math.max(12, ...rows.map((r) => r.length), ...cols.map((c) => c.length)) + 1;
+  const width =
+    Math.max('true \\ diagnosed'.length, ...rows.map((r) => r.length), ...cols.map((c) => c.length)) + 1;
   const pad = (s: string): string => s.padEnd(width);
   const lines = [pad('true \\ diagnosed') + cols.map(pad).join('')];
   for (const r of rows) lines.push(pad(r) + cols.map((c) => pad(String(matrix[r]![c] ?? '·'))).join(''));
