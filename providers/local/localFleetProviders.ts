@@ -126,6 +126,8 @@ export function createLocalFleetProviders(options: LocalFleetOptions): Providers
           step: String(Math.max(1, Math.round(query.stepSeconds))),
           byRelease: String(query.byRelease ?? false),
           byTarget: String(query.byTarget ?? false),
+          // The fleet also slices by pool (timeout_ratio of the primary pool); passed on when asked for.
+          byPool: String((query as SeriesQuery & { byPool?: boolean }).byPool ?? false),
         });
         return (await client.get<{ series: MetricSeries[] }>(path(query.service, `/series?${params}`)))
           .series;
