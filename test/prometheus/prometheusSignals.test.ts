@@ -4,6 +4,7 @@ import type { MetricSeries, SeriesQuery, SignalProvider } from '../../providers/
 import { ProviderError } from '../../providers/types';
 import { freePort } from '../../workers/ports';
 import { callControl, injectFleetFault, useTestFleet, waitFor, waitForMetric } from '../fleet/fleetHarness';
+import { startAuthProxy } from './authProxy';
 import { startPrometheus, type RunningPrometheus } from './prometheusProcess';
 
 /**
@@ -72,7 +73,6 @@ async function compare(query: SeriesQuery, slices: Array<[string, MetricSeries['
 
 const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 const bucketOf = (ms: number): number => LATENCY_BUCKETS_MS.findIndex((le) => ms <= le);
-const sameBucket = (a: number, b: number): boolean => bucketOf(a) === bucketOf(b);
 
 /** Measured agreement, printed so the report can quote it. */
 const log = (what: string, rows: unknown): void => {
@@ -120,13 +120,11 @@ it('a calm fleet: request rate, error ratio, p95 latency and healthy targets agr
       expect(Math.abs(slice.prometheus! - slice.local!)).toBeLessThanOrEqual(0.15 * slice.local!);
     }
     expect(Math.abs(row('error_ratio').prometheus! - row('error_ratio').local!)).toBeLessThanOrEqual(0.02);
-    // An interpolated p95 can be anywhere inside its bucket (the fleet's run 5, 10, 25, 50, 100, 250 ms
-    // …), and the fleet's series is a mean of per-second p95s: same bucket, or within 50 %.
+    // The fleet's series is a mean of exact per-second p95s (of ~30 requests each); Prometheus's is
+    // interpolated linearly inside a histogram bucket (5, 10, 25, 50, 100, 250 ms …), each 2-2.5 times
+    // the one below. That resolution is what can be promised: the same or a neighbouring bucket.
     const p95 = row('latency_p95_ms');
-    expect(
-      sameBucket(p95.prometheus!, p95.local!) ||
-        Math.abs(p95.prometheus! - p95.local!) <= Math.max(5, 0.5 * p95.local!),
-    ).toBe(true);
+    expect(Math.abs(bucketOf(p95.prometheus!) - bucketOf(p95.local!))).toBeLessThanOrEqual(1);
     expect(Math.abs(row('timeout_ratio').prometheus! - row('timeout_ratio').local!)).toBeLessThanOrEqual(
       0.02,
     );
@@ -210,4 +208,33 @@ it('a bad query: a non-retryable error naming the metric, with Prometheus’s re
   await expect(ungrouped.series(window('checkout', ['request_rate'], 10))).rejects.toThrow(
     /metric request_rate is invalid: the service-wide query returned \d+ series, expected one/,
   );
+});
+
+it('behind an authenticating proxy: sends the bearer token or basic auth, and says which key to check', async () => {
+  const bearer = await startAuthProxy(prometheus.url, 'Bearer s3cret');
+  const basic = await startAuthProxy(prometheus.url, `Basic ${Buffer.from('ops:pa:ss').toString('base64')}`);
+  try {
+    const query = window('web', ['request_rate'], 10);
+    const viaBearer = await providerFor(bearer.url, { bearerToken: 's3cret' }).series(query);
+    expect(viaBearer.map((s) => s.metric)).toEqual(['request_rate']);
+    const viaBasic = await providerFor(basic.url, { username: 'ops', password: 'pa:ss' }).series(query);
+    expect(viaBasic.map((s) => s.metric)).toEqual(['request_rate']);
+
+    const refused = await providerFor(bearer.url, { bearerToken: 'wrong' })
+      .series(query)
+      .catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'access_denied', retryable: false });
+    expect((refused as Error).message).toMatch(
+      /HTTP 401 \(unauthorized\) for request_rate \(service web, service-wide\).*HOMEOSTAT_PROMETHEUS_BEARER_TOKEN/,
+    );
+    const misplaced = await providerFor(bearer.url.replace(/\/prometheus$/, '/prom'), {
+      bearerToken: 's3cret',
+    })
+      .series(query)
+      .catch((err: unknown) => err);
+    expect(misplaced).toMatchObject({ code: 'not_found', retryable: false });
+    expect((misplaced as Error).message).toContain('is HOMEOSTAT_PROMETHEUS_URL the Prometheus base URL?');
+  } finally {
+    await Promise.all([bearer.close(), basic.close()]);
+  }
 });
