@@ -228,7 +228,8 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
     },
     {
       validator: (closed) => {
-        if (typeof closed?.workflowId !== 'string' || !closed.workflowId) throw new Error('workflowId is required');
+        if (typeof closed?.workflowId !== 'string' || !closed.workflowId)
+          throw new Error('workflowId is required');
       },
     },
   );

@@ -199,6 +199,8 @@ export function applyConfidenceGate(
   return {
     ...plan,
     requiresApproval: true,
-    approvalReason: plan.requiresApproval ? `${plan.approvalReason}; also ${doubt}` : `${doubt}; a human decides`,
+    approvalReason: plan.requiresApproval
+      ? `${plan.approvalReason}; also ${doubt}`
+      : `${doubt}; a human decides`,
   };
 }

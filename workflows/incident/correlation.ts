@@ -151,7 +151,10 @@ async function awaitRoot(run: IncidentRun, link: Correlation): Promise<Ending> {
   note(run, `own recovery check: ${check.detail}`);
   const because = `root cause ${link.rootService}, handled by ${link.rootIncident} (${root.outcome}: ${root.conclusion.slice(0, 200)})`;
   return check.healthy
-    ? end('recovered', `${input.service} recovered with its ${because}; no action taken here: ${check.detail}`)
+    ? end(
+        'recovered',
+        `${input.service} recovered with its ${because}; no action taken here: ${check.detail}`,
+      )
     : end(
         'escalated',
         `${input.service} has not recovered after its ${because}; no action taken here: ${check.detail}`,

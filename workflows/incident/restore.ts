@@ -13,7 +13,10 @@ import { enter, failureMessage, note, type IncidentRun } from './run';
  */
 
 /** A recovered plan's verified steps that ask to be undone once their metric settles, in reverse order. */
-function restorable(run: IncidentRun, plan: ResolvedPlan): Array<{ record: StepRecord; restore: RestoreAfter }> {
+function restorable(
+  run: IncidentRun,
+  plan: ResolvedPlan,
+): Array<{ record: StepRecord; restore: RestoreAfter }> {
   const planned = new Map<string, PlannedStep>(
     plan.stages.flatMap((s) => s.steps.map((st) => [st.id, st] as const)),
   );
