@@ -146,6 +146,8 @@ async function list(operator: Operator, all: boolean, limits: SafetyLimits): Pro
   const incidents = await operator.list({ scope: 'namespace', ...(all ? {} : { status: 'open' }) });
   for (const wf of incidents) {
     const get = (k: string): string => String(wf.searchAttributes[k] ?? '-');
+    // A victim of another incident's root cause says which one (HomeostatRootIncident).
+    const root = wf.searchAttributes.HomeostatRootIncident;
     console.log(
       [
         wf.id,
@@ -153,6 +155,7 @@ async function list(operator: Operator, all: boolean, limits: SafetyLimits): Pro
         get('HomeostatFailureClass'),
         get('HomeostatOutcome'),
         wf.startTime,
+        ...(root && String(root) !== wf.id ? [`linked to ${String(root)}`] : []),
       ].join('  '),
     );
   }
