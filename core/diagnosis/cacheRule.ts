@@ -43,7 +43,7 @@ export function corruptedCache(ctx: RootContext): Verdict | undefined {
     );
   return {
     failureClass: 'corrupted-cache',
-    summary: `${percent(cache.cmp.recent.mean)} of the requests of ${ctx.where} fail on corrupt cache entries${
+    summary: `${percent(cache.tail.recent.mean)} of the requests of ${ctx.where} fail on corrupt cache entries lately${
       corrupt.length > 0 ? ` (${corrupt.map((c) => c.target).join(', ')})` : ''
     }`,
     score: scoreOf({

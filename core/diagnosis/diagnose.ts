@@ -93,11 +93,20 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): ScoredDiagno
     rootService: root.service,
     confidence: confidenceOf(verdict.score),
     findings: ctx.findings,
-    evidence: [...ctx.evidence, ...verdict.evidence],
+    evidence: merged(ctx.evidence, verdict.evidence),
     affectedTargets: verdict.affectedTargets ?? [],
     baselines,
     healthy: verdict.healthy ?? false,
   };
+}
+
+/** "error_ratio of checkout:", the part of a sentence that names the signal and its scope. */
+const subject = (sentence: string): string => sentence.slice(0, sentence.indexOf(':') + 1);
+
+/** The walk's sentences, less those the verdict says again in more detail (with the window's tail). */
+function merged(walk: string[], verdict: string[]): string[] {
+  const restated = new Set(verdict.map(subject).filter((s) => s.length > 0));
+  return [...walk.filter((s) => !restated.has(subject(s))), ...verdict];
 }
 
 function firstMatch(ctx: RootContext): Verdict | undefined {

@@ -121,7 +121,7 @@ export function networkTimeout(ctx: RootContext): Verdict | undefined {
   return {
     failureClass: 'network-timeout',
     summary: `requests to ${ctx.where} end at a timeout${
-      dominate ? ` (${percent(timeouts.cmp.recent.mean)} of them)` : ''
+      dominate ? ` (${percent(timeouts.tail.recent.mean)} of them lately)` : ''
     } while all its targets pass health checks`,
     score: scoreOf({
       strength,

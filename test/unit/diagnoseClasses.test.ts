@@ -150,6 +150,12 @@ describe('diagnose: resource exhaustion', () => {
       /request_rate of checkout: \d+\.\d req\/s over the last 30 s, against 30\.0 req\/s usually \(median of the 270 s before\)/,
     );
     expect(d.baselines).toMatchObject({ request_rate: 30 });
+    // Each signal once: the verdict's sentence (with the window's tail) replaces the walk's.
+    const subjects = d.evidence.map((e) => e.slice(0, e.indexOf(':')));
+    expect(subjects.filter((x) => x === 'error_ratio of checkout')).toHaveLength(1);
+    expect(d.evidence.join('\n')).toMatch(
+      /error_ratio of checkout: 0\.\d\d over the last 30 s, 0\.20 in the last 3 s/,
+    );
   });
 
   it('counts latency alone as the users’ impact when the slots are saturated', () => {
