@@ -64,7 +64,7 @@ export async function detectorWorkflow(input: DetectorInput): Promise<void> {
         `detector: evaluation failed, trying again next interval (${err.cause?.message ?? err.message})`,
       );
     }
-    const owed = outbox(state);
+    const owed = outbox(state, config.incidentScope);
     if (owed.length > 0) {
       try {
         await deliverDetectorAlerts(owed);

@@ -194,7 +194,7 @@ function closeRange(state: DetectorState, service: string, to: number): void {
 export const fingerprintOf = (e: Pick<Episode, 'service' | 'signal' | 'onset'>): string =>
   `detector/${e.service}/${e.signal}/${e.onset}`;
 
-function toAlert(e: Episode, status: Alert['status']): Alert {
+function toAlert(e: Episode, status: Alert['status'], incidentScope?: string): Alert {
   const metric = e.signal.split('@')[0]!;
   const target = e.signal.split('@')[1];
   const impact = SIGNALS.find((s) => s.metric === metric)?.impact;
@@ -212,6 +212,7 @@ function toAlert(e: Episode, status: Alert['status']): Alert {
       signal: e.signal,
       ...(target ? { target } : {}),
       ...(victims.length > 0 ? { victims: victims.join(',') } : {}),
+      ...(incidentScope ? { incident_scope: incidentScope } : {}),
     },
     annotations: {
       summary:
@@ -227,13 +228,16 @@ function toAlert(e: Episode, status: Alert['status']): Alert {
   };
 }
 
-/** Alerts the state still owes intake: each root episode's firing once, each delivered episode's resolution. */
-export function outbox(state: DetectorState): Alert[] {
+/**
+ * Alerts the state still owes intake: each root episode's firing once, each delivered episode's
+ * resolution. `incidentScope` (config) is set as their `incident_scope` label.
+ */
+export function outbox(state: DetectorState, incidentScope?: string): Alert[] {
   return [
     ...Object.values(state.episodes)
       .filter((e) => e.role === 'root' && !e.delivered)
-      .map((e) => toAlert(e, 'firing')),
-    ...state.resolving.map((e) => toAlert(e, 'resolved')),
+      .map((e) => toAlert(e, 'firing', incidentScope)),
+    ...state.resolving.map((e) => toAlert(e, 'resolved', incidentScope)),
   ];
 }
 

@@ -78,6 +78,14 @@ export const detectorConfigSchema = z
     /** Availability objectives per service; a service without one is judged on its baseline only. */
     slos: sloMap.default({}),
     burnWindows: z.array(burnWindowSchema).min(1).default(DEFAULT_BURN_WINDOWS),
+    /**
+     * Set as the `incident_scope` label of every detector alert: incidents become `incident:<service>/<scope>`,
+     * so two detectors (two cells, or a test's own) never feed each other's incidents. Absent: one per service.
+     */
+    incidentScope: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" or "-"')
+      .optional(),
     /** The workflow continues as new after this many evaluations, carrying its state. */
     evaluationsPerRun: z.coerce.number().int().min(1).max(10_000).default(500),
   })
@@ -101,4 +109,5 @@ export const DETECTOR_ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_DETECTOR_SEASONAL_PERIOD_SECONDS: ['seasonalPeriodSeconds'],
   HOMEOSTAT_DETECTOR_SLOS: ['slos'],
   HOMEOSTAT_DETECTOR_EVALUATIONS_PER_RUN: ['evaluationsPerRun'],
+  HOMEOSTAT_DETECTOR_INCIDENT_SCOPE: ['incidentScope'],
 };

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DetectorView } from '../../core/detection/state';
 import { detectorConfigSchema } from '../../core/model/detectorConfig';
-import { INCIDENT_WORKFLOW_TYPE } from '../../core/model/incident';
 import { startDetector } from '../../activities/detection/start';
 import { detectorStateQuery, type DetectorRunConfig } from '../../workflows/detector/api';
 import { withWorker } from '../harness/env';
 import { waitFor } from '../fleet/fleetHarness';
+import { workflowsOnQueueSettled } from '../triggers/helpers';
 import { incidentDeps, injectFault, state, useFleet, waitForState } from '../incident/harness';
 
 /**
@@ -52,24 +52,31 @@ const learned = (v: DetectorView): boolean =>
     v.baselines.some((b) => b.service === s && b.signal === 'error_ratio' && b.state !== 'learning'),
   );
 
+/** The incidents on the test's task queue, read once visibility has caught up (not the detector itself). */
 async function incidentsOn(client: Client, taskQueue: string): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const wf of client.workflow.list({
-    query: `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${taskQueue}"`,
-  }))
-    ids.push(wf.workflowId);
-  return ids.sort();
+  return (await workflowsOnQueueSettled(client, taskQueue)).filter((id) => id.startsWith('incident:')).sort();
 }
 
+/**
+ * A detector of the test's own: its own workflow id, and an incident scope so its incidents
+ * (`incident:<service>/<scope>`) never meet another test file's on the shared server.
+ */
 async function detector(client: Client, taskQueue: string, config: Partial<DetectorRunConfig> = {}) {
-  return await startDetector(client, taskQueue, { ...CONFIG, ...config }, `detector-${randomUUID()}`);
+  const scope = randomUUID().slice(0, 8);
+  const handle = await startDetector(
+    client,
+    taskQueue,
+    { ...CONFIG, incidentScope: scope, ...config },
+    `detector-${randomUUID()}`,
+  );
+  return { handle, incidentId: (service: string) => `incident:${service}/${scope}` };
 }
 
 describe('the detector on the local fleet', () => {
   it('opens no incident for a benign error burst on checkout or a traffic spike the fleet absorbs', async () => {
     await withWorker(
       async ({ client, taskQueue }) => {
-        const handle = await detector(client, taskQueue);
+        const { handle } = await detector(client, taskQueue);
         try {
           await waitForView(handle, 'baselines learned', learned);
           await injectFault(fleet(), 'checkout', 'error-burst');
@@ -107,11 +114,11 @@ describe('the detector on the local fleet', () => {
   it('a bad release of checkout: exactly one incident, on checkout, opened by the detector, resolved once healed', async () => {
     await withWorker(
       async ({ client, taskQueue }) => {
-        const handle = await detector(client, taskQueue);
+        const { handle, incidentId } = await detector(client, taskQueue);
         try {
           const before = await waitForView(handle, 'baselines learned', learned);
           await injectFault(fleet(), 'checkout', 'bad-release');
-          const incident = client.workflow.getHandle('incident:checkout');
+          const incident = client.workflow.getHandle(incidentId('checkout'));
           const opened = await waitForState(incident, 'a detector alert on checkout', (s) =>
             s.firingAlerts.some((f) => f.startsWith('detector/checkout/')),
           );
@@ -124,7 +131,7 @@ describe('the detector on the local fleet', () => {
           // Web fails with checkout: if the detector saw it, it is checkout's victim, not an incident.
           for (const e of at.episodes.filter((x) => x.service !== 'checkout'))
             expect(e).toMatchObject({ role: 'victim', related: ['checkout'], delivered: false });
-          expect(await incidentsOn(client, taskQueue)).toEqual(['incident:checkout']);
+          expect(await incidentsOn(client, taskQueue)).toEqual([incidentId('checkout')]);
 
           // The incident rolls the release back; the detector sees checkout recover and resolves its alert.
           const fingerprint = opened.firingAlerts.find((f) => f.startsWith('detector/checkout/'))!;
@@ -132,10 +139,10 @@ describe('the detector on the local fleet', () => {
             incident,
             'the detector alert resolved',
             (s) => s.resolvedAlerts.includes(fingerprint),
-            120_000,
+            90_000,
           );
           expect((await view(handle)).episodes.find((e) => e.service === 'checkout')).toBeUndefined();
-          expect(await incidentsOn(client, taskQueue)).toEqual(['incident:checkout']);
+          expect(await incidentsOn(client, taskQueue)).toEqual([incidentId('checkout')]);
           // Recovery came from the incident's own rollback steps, not by itself.
           expect((await state(incident)).steps.length).toBeGreaterThan(0);
         } finally {
@@ -144,7 +151,7 @@ describe('the detector on the local fleet', () => {
       },
       { deps: incidentDeps(fleet()) },
     );
-  });
+  }, 180_000);
 
   it('continues as new every N evaluations carrying its state, and survives a worker restart', async () => {
     const taskQueue = `test-${randomUUID()}`;

@@ -88,6 +88,19 @@ describe('the detector state machine', () => {
     expect(state.episodes.checkout!.signals).toEqual(['error_ratio', 'latency_p95_ms']);
   });
 
+  it('an incident scope, when configured, labels every alert (incident:<service>/<scope>)', () => {
+    let state = run([badCheckout, badCheckout]).state;
+    state = advance(
+      state,
+      { at: T0 + 10 * SEC, services: verdicts({}), dependencies: DEPS, errors: {} },
+      SETTINGS,
+    ).state;
+    expect(outbox(state, 'cell-a')).toMatchObject([
+      { status: 'resolved', labels: { incident_scope: 'cell-a' } },
+    ]);
+    expect(outbox(state)[0]!.labels.incident_scope).toBeUndefined();
+  });
+
   it('fires only after `for`: nothing after the first evaluation, the alert after the second', () => {
     expect(run([badCheckout]).delivered).toHaveLength(0);
     expect(run([badCheckout]).state.signals.checkout).toMatchObject({
