@@ -51,8 +51,9 @@ async function waitHealthy(o: DemoOptions, service: string): Promise<void> {
 /**
  * The self-healing demo of the main job: break the local fleet twice and let Homeostat heal it while
  * the terminal shows each incident live. 1) a bad release of `checkout` (healed unattended: canary
- * rollback, then the rest); 2) an outage of `payments`' primary pool (the reroute waits for approval,
- * and the demo prints the command that gives it).
+ * rollback, then the rest); 2) an outage of `payments`' primary pool (a restart heals it unattended; a
+ * reroute would wait for approval, so the demo prints the command that gives it). The detector workflow
+ * finds both: the demo injects the faults and nothing else.
  */
 export async function runDemo(o: DemoOptions): Promise<void> {
   const { log } = o;
@@ -95,14 +96,14 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   incident = await nextIncident(o.client, since, o.stopped);
   if (!incident) return;
   log(
-    `  the detector found it: incident ${incident.workflowId} opened; moving traffic between pools needs a human's approval.`,
+    `  the detector found it: incident ${incident.workflowId} opened (web and checkout named as its victims).`,
   );
-  log(`  When it waits, approve it from another terminal:`);
+  log(`  If its plan moves traffic between pools, that needs a human's approval; from another terminal:`);
   log(
     `    npx homeostat approve ${incident.workflowId} --by ${o.approver} --reason "standby pool is healthy"`,
   );
   log(
-    `  (or abort: npx homeostat abort ${incident.workflowId} --by ${o.approver} --reason "..."; status: npx homeostat status web)`,
+    `  (or abort: npx homeostat abort ${incident.workflowId} --by ${o.approver} --reason "..."; status: npx homeostat status ${incident.workflowId})`,
   );
   await watchIncident(incident, { print: log, uiUrl: o.uiUrl, namespace: o.namespace, until: o.stopped });
   log('');
