@@ -158,6 +158,32 @@ describe('diagnose: resource exhaustion', () => {
     );
   });
 
+  it('sets aside a recent deploy whose release is healthy, and says so at a lower score', () => {
+    const surge = loaded({ rate: 150, busy: 1, errors: 0.2, latency: 260 });
+    const withDeploy = service(
+      'checkout',
+      [...surge, series('error_ratio', { release: 'v2' }, () => 0.01, 90)],
+      {
+        dependencies: ['payments'],
+        targets: pooledTargets('checkout', 'v2', 2),
+      },
+    );
+    withDeploy.deployments = [
+      {
+        id: 'd2',
+        service: 'checkout',
+        release: 'v2',
+        previousRelease: 'v1',
+        at: new Date(Date.parse(evidence().gatheredAt) - 90_000).toISOString(),
+        by: 'ci',
+      },
+    ];
+    const d = diagnose(evidence(withDeploy, [calmPayments()]));
+    expect(d.failureClass).toBe('resource-exhaustion');
+    expect(d.evidence.join('\n')).toMatch(/a deploy of v2 at .* was set aside/);
+    expect(d.score).toBeLessThan(diagnose(checkout(surge)).score);
+  });
+
   it('counts latency alone as the users’ impact when the slots are saturated', () => {
     expect(diagnose(checkout(loaded({ rate: 90, busy: 0.95, latency: 400 }))).failureClass).toBe(
       'resource-exhaustion',
