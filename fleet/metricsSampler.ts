@@ -154,6 +154,12 @@ export class MetricsSampler {
     if (worstLag !== undefined) put('event_loop_lag_ms', 'service', '', worstLag);
     if (worstSaturation !== undefined) put('saturation', 'service', '', worstSaturation);
     put('healthy_targets', 'service', '', replicas.filter((r) => r.healthy).length);
+    // Targets that should serve and do not (an ALB's UnHealthyHostCount): a drained pool's replicas
+    // take no traffic, so their health is not the service's problem now.
+    const weights = this.state.services[service]?.weights;
+    const unhealthy = replicas.filter((r) => !r.healthy && (weights?.[r.spec.pool] ?? 100) > 0).length;
+    put('unhealthy_targets', 'service', '', unhealthy);
+    this.prometheus.unhealthyTargets.set({ service }, unhealthy);
     for (const pool of new Set(replicas.map((r) => r.spec.pool))) {
       const healthy = replicas.filter((r) => r.healthy && r.spec.pool === pool).length;
       put('healthy_targets', 'pool', pool, healthy);

@@ -47,6 +47,12 @@ export class ProxyMetrics {
     labelNames: ['service', 'pool'],
     registers: [this.registry],
   });
+  readonly unhealthyTargets = new Gauge({
+    name: 'fleet_unhealthy_targets',
+    help: 'replicas in a pool that takes traffic failing their health check',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'fleet_queue_depth',
     help: 'jobs waiting in the service queue',

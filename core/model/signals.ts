@@ -30,6 +30,7 @@ export const METRIC_NAMES = [
   'queue_depth',
   'dead_letters',
   'healthy_targets',
+  'unhealthy_targets', // serving targets that fail their health check (an ALB's UnHealthyHostCount)
   'saturation', // busy request slots / capacity, 0..1 (per target; the service-wide series is the worst target)
   'timeout_ratio', // requests that ended at a client or proxy timeout / all requests, 0..1
   'cache_error_ratio', // requests that failed on a corrupt cache entry / all requests, 0..1
