@@ -86,8 +86,11 @@ export const detectorConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" or "-"')
       .optional(),
-    /** The workflow continues as new after this many evaluations, carrying its state. */
-    evaluationsPerRun: z.coerce.number().int().min(1).max(10_000).default(500),
+    /**
+     * The workflow continues as new after this many evaluations (or sooner, when the server suggests it),
+     * carrying its state: each evaluation's verdicts are a few kB of history.
+     */
+    evaluationsPerRun: z.coerce.number().int().min(1).max(10_000).default(200),
   })
   .refine((d) => d.recentSeconds < d.baselineSeconds, {
     message: 'recentSeconds must be shorter than baselineSeconds',

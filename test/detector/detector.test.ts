@@ -7,7 +7,7 @@ import { detectorStateQuery, type DetectorRunConfig } from '../../workflows/dete
 import { withWorker } from '../harness/env';
 import { waitFor } from '../fleet/fleetHarness';
 import { workflowsOnQueueSettled } from '../triggers/helpers';
-import { incidentDeps, injectFault, state, useFleet, waitForState } from '../incident/harness';
+import { deployByHand, incidentDeps, injectFault, state, useFleet, waitForState } from '../incident/harness';
 
 /**
  * The detector end to end: its workflow on the real dev server, reading the real local fleet, opening
@@ -73,13 +73,15 @@ async function detector(client: Client, taskQueue: string, config: Partial<Detec
 }
 
 describe('the detector on the local fleet', () => {
-  it('opens no incident for a benign error burst on checkout or a traffic spike the fleet absorbs', async () => {
+  it('opens no incident for a benign error burst, a healthy deploy, or a traffic spike the fleet absorbs', async () => {
     await withWorker(
       async ({ client, taskQueue }) => {
         const { handle } = await detector(client, taskQueue);
         try {
           await waitForView(handle, 'baselines learned', learned);
           await injectFault(fleet(), 'checkout', 'error-burst');
+          // A healthy release rolled out replica by replica: at most a brief blip.
+          await deployByHand(fleet(), 'payments', 'v2', 'ci');
           await injectFault(fleet(), 'web', 'traffic-spike');
           // The spike is seen (request rate far above its baseline) but it is context, not harm.
           const spiking = await waitForView(handle, 'the traffic spike seen on web', (v) =>
