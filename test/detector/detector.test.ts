@@ -155,6 +155,29 @@ describe('the detector on the local fleet', () => {
     );
   }, 180_000);
 
+  it('a memory leak in one replica is alerted while it climbs: on checkout, naming the target', async () => {
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        const { handle, incidentId } = await detector(client, taskQueue);
+        try {
+          await waitForView(handle, 'baselines learned', learned);
+          await injectFault(fleet(), 'checkout', 'memory-leak');
+          const incident = client.workflow.getHandle(incidentId('checkout'));
+          const opened = await waitForState(incident, 'a detector alert on checkout', (s) =>
+            s.firingAlerts.some((f) => f.startsWith('detector/checkout/memory_rss_mb@')),
+          );
+          expect(opened.input.title).toMatch(/MemoryClimbing/);
+          const episode = (await view(handle)).episodes.find((e) => e.service === 'checkout')!;
+          expect(episode.signal).toMatch(/^memory_rss_mb@checkout-\d+$/);
+          expect(await incidentsOn(client, taskQueue)).toEqual([incidentId('checkout')]);
+        } finally {
+          await handle.terminate('test over');
+        }
+      },
+      { deps: incidentDeps(fleet()) },
+    );
+  });
+
   it('continues as new every N evaluations carrying its state, and survives a worker restart', async () => {
     const taskQueue = `test-${randomUUID()}`;
     const workflowId = `detector-${randomUUID()}`;
