@@ -14,16 +14,30 @@ function downSentence(ctx: RootContext, down: string[]): string {
   return `${down.length} of ${all} targets of ${ctx.root.service} taking traffic fail health checks: ${down.join(', ')}`;
 }
 
-/** A dependency with most of its targets down: a cell outage; move traffic rather than restart. */
+/**
+ * Most targets down at once: a cell outage, not a process fault; move traffic rather than restart. Seen
+ * from a caller (the dependency walk led here), or on the service itself when another pool still has
+ * healthy targets to take the traffic (alerts on the failing service itself must reach the same verdict
+ * as alerts on its callers).
+ */
 export function cellDown(ctx: RootContext): Verdict | undefined {
-  const down = downServing(ctx.root).map((t) => t.id);
+  const downTargets = downServing(ctx.root);
+  const down = downTargets.map((t) => t.id);
   const all = ctx.root.topology.targets.length;
-  if (!ctx.viaDependency || down.length === 0 || down.length * 2 < all) return undefined;
+  if (down.length === 0 || down.length * 2 < all) return undefined;
+  const downPools = new Set(downTargets.map((t) => t.pool));
+  const spare = ctx.root.topology.targets.filter((t) => t.healthy && t.pool && !downPools.has(t.pool));
+  if (!ctx.viaDependency && spare.length === 0) return undefined;
+  const evidence = [downSentence(ctx, down)];
+  if (spare.length > 0)
+    evidence.push(
+      `pool ${[...new Set(spare.map((t) => t.pool))].join(', ')} of ${ctx.root.service} is healthy (${spare.length} target(s))`,
+    );
   return {
     failureClass: 'dependency-outage',
     summary: `${down.length}/${all} targets of ${ctx.where} are down: ${down.join(', ')}`,
     score: scoreOf({ strength: down.length / all, agreeing: 1 + (ctx.errors.spiked ? 1 : 0) }),
-    evidence: [downSentence(ctx, down)],
+    evidence,
     affectedTargets: down,
   };
 }

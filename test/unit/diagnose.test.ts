@@ -1,6 +1,6 @@
 import { diagnose } from '../../core/diagnosis/diagnose';
 import type { ServiceEvidence } from '../../core/model/diagnosis';
-import { deployed, evidence, series, targets, topology } from './evidence';
+import { deployed, evidence, pooledTargets, series, since, targets, topology } from './evidence';
 
 /** checkout deployed v2 over v1 30 s ago and it errs, after an earlier outage that ended `outageEndedAgo`. */
 const v2ErringAfterAnOutage = (outageEndedAgo: number): ServiceEvidence =>
@@ -202,6 +202,35 @@ describe('diagnose', () => {
       }),
     );
     expect(d).toMatchObject({ failureClass: 'deadlock', affectedTargets: ['checkout-1'] });
+  });
+
+  it('a pool down on the alerting service itself, with another pool healthy, is a cell outage (reroute), not a deadlock', () => {
+    const t = pooledTargets('checkout', 'v1', 2);
+    t[0]!.healthy = false;
+    t[1]!.healthy = false;
+    const cell = diagnose(
+      evidence({
+        topology: {
+          service: 'checkout',
+          targets: t,
+          weights: { primary: 100, standby: 0 },
+          desiredCount: 3,
+          dependencies: [],
+        },
+        series: [series('error_ratio', {}, since(20, 0, 1))],
+      }),
+    );
+    expect(cell).toMatchObject({ failureClass: 'dependency-outage', rootService: 'checkout' });
+    expect(cell.evidence?.join(' ')).toContain('pool standby of checkout is healthy');
+    // The same targets down with no other pool to take the traffic: restart them.
+    const noPools = t.map(({ pool: _pool, ...rest }) => rest);
+    const stuck = diagnose(
+      evidence({
+        topology: { service: 'checkout', targets: noPools, weights: {}, desiredCount: 3, dependencies: [] },
+        series: [series('error_ratio', {}, since(20, 0, 1))],
+      }),
+    );
+    expect(stuck).toMatchObject({ failureClass: 'deadlock' });
   });
 
   it('sees memory climbing on one target as a leak', () => {
