@@ -3,9 +3,9 @@ import type { MadFloor } from './robust';
 /**
  * The signals the detector judges, and what an anomaly of each means. "Not every anomaly is an
  * incident": only a signal that shows users are hurt now (`user`) or surely soon (`imminent`: a queue
- * that keeps growing, dead letters, memory climbing to its limit, saturation) can open one. `context`
- * signals (request rate, event-loop lag) are reported but never alert alone: a traffic spike the fleet
- * absorbs is not an incident.
+ * that keeps growing, dead letters, memory climbing to its limit, saturation, serving targets down)
+ * can open one. `context` signals (request rate, event-loop lag) are reported but never alert alone: a
+ * traffic spike the fleet absorbs is not an incident.
  */
 export interface SignalSpec {
   metric: string;
@@ -54,6 +54,15 @@ export const SIGNALS: readonly SignalSpec[] = [
     perTarget: true,
     minSlopePerSecond: 0.5,
     alertName: 'MemoryClimbing',
+  },
+  {
+    // Serving targets failing their health checks: capacity lost now, and the rest take its load. A
+    // rollout's restarts last a second or two each, too short to move the recent median.
+    metric: 'unhealthy_targets',
+    impact: 'imminent',
+    floor: { absolute: 0.1, relative: 0.1 },
+    minValue: 1,
+    alertName: 'TargetsDown',
   },
   {
     metric: 'saturation',

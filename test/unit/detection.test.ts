@@ -190,6 +190,22 @@ describe('judging a signal against its baseline', () => {
     expect(judgeSignal(spec('error_ratio'), burst, T0, SETTINGS, [])).toMatchObject({ state: 'normal' });
   });
 
+  it('a serving target down for good is anomalous; one restarting for a second during a rollout is not', () => {
+    const down = judgeSignal(
+      spec('unhealthy_targets'),
+      series(100, (ago) => (ago < 5 ? 1 : 0)),
+      T0,
+      SETTINGS,
+      [],
+    );
+    expect(down).toMatchObject({ state: 'anomalous', value: 1, impact: 'imminent' });
+    expect(harmful(down!)).toBe(true);
+    const rollout = series(100, (ago) => (ago === 2 || ago === 40 || ago === 41 ? 1 : 0));
+    expect(judgeSignal(spec('unhealthy_targets'), rollout, T0, SETTINGS, [])).toMatchObject({
+      state: 'normal',
+    });
+  });
+
   it('a tiny rise above a flat zero baseline stays under the MAD floor: normal', () => {
     const small = series(100, (ago) => (ago < 5 ? 0.02 : 0));
     expect(judgeSignal(spec('error_ratio'), small, T0, SETTINGS, [])).toMatchObject({ state: 'normal' });
