@@ -66,6 +66,7 @@ const fleet: PrometheusPreset = {
     queue_depth: { query: 'sum by ($by) (fleet_queue_depth{$selector,target=""})', slices: [] },
     dead_letters: { query: 'sum by ($by) (fleet_dead_letters{$selector})', slices: [] },
     healthy_targets: { query: 'sum by ($by) (fleet_healthy_targets{$selector})', slices: ['pool'] },
+    unhealthy_targets: { query: 'sum by ($by) (fleet_unhealthy_targets{$selector})', slices: [] },
     saturation: { query: 'max by ($by) (fleet_replica_saturation{$selector})', slices: ['target'] },
     // Requests that ended at a timeout (the proxy's, or a replica's towards its dependency) and on a
     // corrupt cache entry: counters of their own, over all requests.
@@ -97,6 +98,8 @@ const http: PrometheusPreset = {
       slices: ['target'],
     },
     healthy_targets: { query: 'sum by ($by) (up{$selector})', slices: ['target', 'pool'] },
+    // Scrape targets that are down: the nearest common-exporter reading of "targets failing health checks".
+    unhealthy_targets: { query: 'count by ($by) (up{$selector} == 0) or vector(0)', slices: [] },
     timeout_ratio: { query: ratio('http_requests_total', 'code=~"504|408"'), slices: RED },
   },
 };
