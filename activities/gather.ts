@@ -10,7 +10,7 @@ const MAX_SERVICES = 12;
 /** Points per series at most; the step grows with the window (1 s for windows up to 150 s). */
 const MAX_POINTS_PER_SERIES = 150;
 /** Metrics diagnosis reads per target (a leak or a failing replica shows there first). */
-const PER_TARGET_METRICS = ['memory_rss_mb', 'error_ratio'] as const;
+const PER_TARGET_METRICS = ['memory_rss_mb', 'error_ratio', 'cache_error_ratio', 'saturation'] as const;
 
 export type { GatherRequest } from '../core/model/diagnosis';
 
