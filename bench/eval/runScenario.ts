@@ -21,10 +21,10 @@ export interface EvalContext {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The incident a victim was linked to, where the workflow records one. */
+/** The incident a victim was linked to (cross-service correlation); undefined for a root or a loner. */
 function linkOf(state: IncidentState | undefined): string | undefined {
-  const linked = state as (IncidentState & { linkedTo?: string; rootIncident?: string }) | undefined;
-  return linked?.linkedTo ?? linked?.rootIncident;
+  const c = state?.correlation;
+  return c?.role === 'victim' ? c.rootIncident : undefined;
 }
 
 /**
