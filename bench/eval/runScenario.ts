@@ -93,6 +93,7 @@ export async function runScenario(ctx: EvalContext, scenario: Scenario): Promise
           }
         }
         const linkedTo = linkOf(state);
+        const recoveredAt = recoveryOf(state);
         const incident: IncidentSeen = {
           workflowId: `${info.workflowId}@${info.runId}`,
           service: state?.input.service ?? info.workflowId.replace(/^incident:/, ''),
@@ -100,6 +101,7 @@ export async function runScenario(ctx: EvalContext, scenario: Scenario): Promise
           ...(state?.diagnosis ? { failureClass: state.diagnosis.failureClass } : {}),
           ...(linkedTo ? { linkedTo } : {}),
           openedAt: info.startTime.getTime(),
+          ...(recoveredAt !== undefined ? { recoveredAt } : {}),
           ...(closedAt !== undefined ? { closedAt } : {}),
           ...(outcome ? { outcome } : {}),
           actions,
@@ -134,9 +136,19 @@ export async function runScenario(ctx: EvalContext, scenario: Scenario): Promise
   };
 }
 
-/** Every truth has an incident that ended, and nothing is still open. */
+/**
+ * When the incident's recovery check passed: the last check, once it is recovered or settling (waiting
+ * to scale back in after a recovery). Time to recover ends there, not when the incident closes.
+ */
+function recoveryOf(state: IncidentState | undefined): number | undefined {
+  if (!state || !(state.outcome === 'recovered' || state.phase === 'settling')) return undefined;
+  const check = state.timeline.filter((e) => e.event.startsWith('recovery check:')).at(-1);
+  return check ? Date.parse(check.at) : undefined;
+}
+
+/** Every truth has an incident that ended (or recovered and only waits to scale back in). */
 function settled(scenario: Scenario, incidents: IncidentSeen[]): boolean {
-  if (incidents.some((i) => i.closedAt === undefined)) return false;
+  if (incidents.some((i) => i.closedAt === undefined && i.recoveredAt === undefined)) return false;
   return scenario.truth.every((t) =>
     incidents.some((i) => !i.linkedTo && (i.rootService ?? i.service) === t.service),
   );

@@ -17,6 +17,8 @@ export interface IncidentSeen {
   /** A victim linked to another incident: not a detection of its own, and never acting. */
   linkedTo?: string;
   openedAt: number;
+  /** When its recovery check passed (an incident may stay open after that, to scale back in). */
+  recoveredAt?: number;
   closedAt?: number;
   outcome?: string;
   /** Actions the incident applied. */
@@ -129,8 +131,8 @@ export function score(observations: ScenarioObservation[], targets: EvalTargets)
           `${obs.scenario}: ${truth.failureClass} on ${truth.service} diagnosed as ${diagnosed} on ${match.rootService ?? match.service}`,
         );
       figures.detect.push(seconds(Math.max(0, match.openedAt - obs.onset)));
-      if (match.outcome === 'recovered' && match.closedAt !== undefined)
-        figures.recover.push(seconds(match.closedAt - obs.onset));
+      const recoveredAt = match.recoveredAt ?? (match.outcome === 'recovered' ? match.closedAt : undefined);
+      if (recoveredAt !== undefined) figures.recover.push(seconds(recoveredAt - obs.onset));
     }
     for (const incident of obs.incidents) {
       if (incident.linkedTo || taken.has(incident.workflowId)) continue;

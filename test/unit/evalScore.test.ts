@@ -136,6 +136,31 @@ describe('eval scoring', () => {
     expect(formatMatrix(r.matrix)).toContain('deadlock');
   });
 
+  it('time to recover ends at the recovery check, not when the incident closes after scaling back in', () => {
+    const r = score(
+      [
+        {
+          scenario: 'queue-backlog',
+          truth: [{ service: 'checkout', failureClass: 'queue-backlog' }],
+          onset: T0,
+          incidents: [
+            incident({
+              rootService: 'checkout',
+              failureClass: 'queue-backlog',
+              outcome: 'recovered',
+              recoveredAt: T0 + 30_000,
+              closedAt: T0 + 75_000,
+            }),
+          ],
+          fleetActions: 2,
+          approvals: 0,
+        },
+      ],
+      targets,
+    );
+    expect(r.perClass['queue-backlog']!.medianRecoverSeconds).toBe(30);
+  });
+
   it('median of an even and an odd list', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
