@@ -4,6 +4,7 @@ import { waitForMetric } from '../fleet/fleetHarness';
 import { withWorker } from '../harness/env';
 import {
   actionPrefix,
+  clearFault,
   firingAlert,
   INCIDENT_WINDOWS,
   incidentDeps,
@@ -46,6 +47,20 @@ describe('incident: resource exhaustion, corrupted cache, network timeout', () =
     const { report, final, actions } = await withWorker<Ended>(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout', 'HighLatency'));
+        // Recovered on six replicas; the surge still runs, so the incident waits to scale back in.
+        const settling = await waitForState(
+          handle,
+          'recovered, waiting for traffic to settle',
+          (s) => s.phase === 'settling',
+          120_000,
+        );
+        expect(settling.timeline.map((e) => e.event).join('\n')).toMatch(/recovery check: /);
+        // Six replicas carry the surge: slots no longer saturated, no more 503s.
+        expect((await fleet().providers.remediation.describe('checkout')).desiredCount).toBe(6);
+        await waitForMetric(fleet().providers, 'checkout', 'saturation', (v) => v < 0.8);
+        await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v < 0.02);
+        // The surge ends: once traffic stays near its usual rate, checkout returns to its original size.
+        await clearFault(fleet(), 'checkout', 'traffic-surge');
         const report = (await handle.result()) as IncidentReport;
         return { report, final: await state(handle), actions: await ledger(fleet(), actionPrefix(handle)) };
       },
@@ -59,7 +74,13 @@ describe('incident: resource exhaustion, corrupted cache, network timeout', () =
     expect(report.steps.map((s) => [s.stepId, s.status, s.action])).toEqual([
       ['scale.scale-out', 'done', { kind: 'scale', service: 'checkout', desiredCount: 6 }],
     ]);
-    expect(actions.map((a) => [a.kind, a.status])).toEqual([['scale', 'succeeded']]);
+    // The scale-out, then its undo once the surge was over: each once.
+    expect(actions.map((a) => [a.kind, a.status])).toEqual([
+      ['scale', 'succeeded'],
+      ['scale', 'succeeded'],
+    ]);
+    expect(report.steps[0]!.restored).toBeDefined();
+    expect((await fleet().providers.remediation.describe('checkout')).desiredCount).toBe(3);
     expect(final.diagnosis).toMatchObject({
       rootService: 'checkout',
       confidence: expect.stringMatching(/high|medium/),
@@ -69,10 +90,6 @@ describe('incident: resource exhaustion, corrupted cache, network timeout', () =
       /request_rate of checkout: .* req\/s over the last \d+ s, against .* req\/s usually/,
     );
     expect(evidence).toMatch(/saturation of checkout: /);
-    // Six replicas carry the surge: slots no longer saturated, no more 503s.
-    expect((await fleet().providers.remediation.describe('checkout')).desiredCount).toBe(6);
-    await waitForMetric(fleet().providers, 'checkout', 'saturation', (v) => v < 0.8);
-    await waitForMetric(fleet().providers, 'checkout', 'error_ratio', (v) => v < 0.02);
   });
 
   it('corrupt cache entries are diagnosed as a corrupted cache and cleared (clear-corrupted-cache)', async () => {

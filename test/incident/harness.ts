@@ -105,6 +105,14 @@ export async function injectFault(
   });
 }
 
+/** Ends an injected fault without healing it (a traffic surge that stops, say). */
+export async function clearFault(fleet: TestFleet, service: string, scenario: string): Promise<void> {
+  await control(fleet).post(`/services/${service}/faults/clear?waitMs=20000`, {
+    actionId: `test-clear-${randomUUID()}`,
+    scenario,
+  });
+}
+
 /** Waits until checkout's errors are unmistakable: an incident opened now has something to diagnose. */
 export async function checkoutErring(fleet: TestFleet): Promise<void> {
   await waitForMetric(fleet.providers, 'checkout', 'error_ratio', (v) => v > 0.2);
