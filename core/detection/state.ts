@@ -4,7 +4,7 @@ import { harmful, type ServiceVerdict, type SignalVerdict } from './evaluate';
 import { groupByDependency } from './grouping';
 import { stepPersistence, type Persistence } from './persistence';
 import { pruneRanges, type TimeRange } from './ranges';
-import { alertNameOf, SIGNALS } from './signals';
+import { alertNameOf, BURN_SIGNAL, SIGNALS } from './signals';
 
 /**
  * The detector's memory between evaluations, and how one evaluation moves it: persistence per signal,
@@ -75,6 +75,10 @@ export type StepSettings = Pick<
 const longestWindowMs = (s: StepSettings): number =>
   Math.max(s.baselineSeconds, ...s.burnWindows.map((w) => w.longSeconds)) * 1000;
 
+/** Signals a failing dependency causes in its callers too (a caller's own memory or queue it does not). */
+const TRAVELLING = new Set(['error_ratio', 'timeout_ratio', 'latency_p95_ms', BURN_SIGNAL]);
+const travelsUpCalls = (signalKey: string): boolean => TRAVELLING.has(signalKey.split('@')[0]!);
+
 /** Moves the state by one evaluation. Returns a new state; `log` says what changed, in plain words. */
 export function advance(
   prior: DetectorState,
@@ -116,14 +120,19 @@ export function advance(
   }
 
   // 2. Grouping: every service anomalous now (pending or firing) takes part, so a caller whose own
-  //    signals fire first is still known as a victim of the dependency that is only pending.
-  const anomalous = Object.entries(state.signals)
-    .filter(([, sigs]) => Object.keys(sigs).length > 0)
-    .map(([s]) => s);
-  const groups = groupByDependency(anomalous, ev.dependencies);
+  //    signals fire first is still known as a victim of the dependency that is only pending. Only what
+  //    travels up a call (errors, timeouts, latency) joins services into a group: a caller whose memory
+  //    climbs, or a dependency whose dead letters nobody upstream feels, has a failure of its own.
+  const anomalousOn = (travels: boolean): string[] =>
+    Object.entries(state.signals)
+      .filter(([, sigs]) => Object.keys(sigs).some((key) => travelsUpCalls(key) === travels))
+      .map(([s]) => s);
+  const groups = groupByDependency(anomalousOn(true), ev.dependencies);
+  const ownFailure = new Set(anomalousOn(false));
   const roleOf = (service: string): Pick<Episode, 'role' | 'related'> => {
     const own = groups.find((g) => g.root === service);
     if (own) return { role: 'root', related: own.victims };
+    if (ownFailure.has(service)) return { role: 'root', related: [] };
     return { role: 'victim', related: groups.filter((g) => g.victims.includes(service)).map((g) => g.root) };
   };
 

@@ -41,7 +41,9 @@ const signal = (
 function verdicts(anomalous: Record<string, string[]>): ServiceVerdict[] {
   return Object.keys(DEPS).map((service) => ({
     service,
-    signals: ['error_ratio', 'latency_p95_ms', 'request_rate'].map((key) =>
+    signals: [
+      ...new Set(['error_ratio', 'latency_p95_ms', 'request_rate', ...(anomalous[service] ?? [])]),
+    ].map((key) =>
       signal(
         key,
         anomalous[service]?.includes(key) ? 'anomalous' : 'normal',
@@ -86,6 +88,20 @@ describe('the detector state machine', () => {
     });
     expect(state.episodes.web).toMatchObject({ role: 'victim', related: ['checkout'], delivered: false });
     expect(state.episodes.checkout!.signals).toEqual(['error_ratio', 'latency_p95_ms']);
+  });
+
+  it("a caller's own failure is not its dependency's: a leak in web and dead letters in checkout are two alerts", () => {
+    const twoFaults = { web: ['memory_rss_mb@web-0'], checkout: ['dead_letters'] };
+    const { state, delivered } = run([twoFaults, twoFaults, twoFaults]);
+    expect(delivered.map((a) => a.service).sort()).toEqual(['checkout', 'web']);
+    expect(state.episodes.web).toMatchObject({ role: 'root', related: [] });
+    // Errors on web while checkout only has dead letters: nothing web's users feel comes from checkout.
+    const unrelated = { web: ['error_ratio'], checkout: ['dead_letters'] };
+    expect(
+      run([unrelated, unrelated, unrelated])
+        .delivered.map((a) => a.service)
+        .sort(),
+    ).toEqual(['checkout', 'web']);
   });
 
   it('an incident scope, when configured, labels every alert (incident:<service>/<scope>)', () => {
