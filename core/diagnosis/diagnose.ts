@@ -21,11 +21,13 @@ import { failedJobs, queueBacklog } from './workRules';
  * 2. On the root, in this order (the first that matches decides):
  *    a. a recent deploy whose release errs or slows, and still does → bad-release (roll back);
  *    b. most of a dependency's targets down → dependency-outage (reroute around the cell);
- *    c. some targets not answering → deadlock (restart them);
- *    d. failures explained by corrupt cache entries → corrupted-cache (clear the cache);
- *    e. requests ending at a timeout while every target is healthy → network-timeout (reroute);
- *    f. saturation under a traffic rise that users feel → resource-exhaustion (scale out);
- *    g. memory climbing → memory-leak (restart); h. a growing queue → queue-backlog (scale);
+ *    c. memory climbing on some targets → memory-leak (restart), before (d) because a leaking target
+ *       killed at its memory limit is also a target down, and its memory series tells why;
+ *    d. some targets not answering → deadlock (restart them);
+ *    e. failures explained by corrupt cache entries → corrupted-cache (clear the cache);
+ *    f. requests ending at a timeout while every target is healthy → network-timeout (reroute);
+ *    g. saturation under a traffic rise that users feel → resource-exhaustion (scale out);
+ *    h. a growing queue → queue-backlog (scale);
  *    i. dead letters → failed-jobs (replay);
  *    j. a failing dependency with none of these → dependency-outage, with a low score;
  *    k. a burst that ended by itself → healthy; anything else anomalous → unknown (a human decides).
@@ -43,11 +45,11 @@ export type ScoredDiagnosis = Diagnosis & { score: number; evidence: string[] };
 /** The rules after the deploy rule, in the order they take precedence. */
 const RULES: readonly Rule[] = [
   cellDown,
+  leakingTargets,
   stuckTargets,
   corruptedCache,
   networkTimeout,
   resourceExhaustion,
-  leakingTargets,
   queueBacklog,
   failedJobs,
 ];

@@ -245,6 +245,30 @@ describe('diagnose', () => {
     expect(d).toMatchObject({ failureClass: 'memory-leak', affectedTargets: ['checkout-2'] });
   });
 
+  it('a target killed at its memory limit after its memory climbed is a leak, not a deadlock', () => {
+    const t = targets('v1', 3);
+    t[2]!.healthy = false;
+    const d = diagnose(
+      evidence({
+        topology: { ...topology('checkout', t), weights: {} },
+        series: [
+          series('memory_rss_mb', { target: 'checkout-0' }, () => 60),
+          // Climbing from 20 s ago, killed 5 s ago: no samples since.
+          {
+            ...series('memory_rss_mb', { target: 'checkout-2' }, (ago) =>
+              ago > 20 ? 60 : 60 + (20 - ago) * 6,
+            ),
+            points: series('memory_rss_mb', {}, (ago) => (ago > 20 ? 60 : 60 + (20 - ago) * 6)).points.slice(
+              0,
+              -5,
+            ),
+          },
+        ],
+      }),
+    );
+    expect(d).toMatchObject({ failureClass: 'memory-leak', affectedTargets: ['checkout-2'] });
+  });
+
   it('sees a growing queue as a backlog and dead letters as failed jobs', () => {
     expect(
       diagnose(
