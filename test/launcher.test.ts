@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { freePort } from '../workers/ports';
+import { freePort, freePorts } from '../workers/ports';
 import { PROJECT_ROOT } from '../workers/temporalCli';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 
@@ -85,7 +85,7 @@ describe('the stack launcher (npm start)', () => {
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   it('serves the UI, registers the search attributes, and leaves nothing behind on SIGTERM', async () => {
-    const [port, uiPort] = [await freePort(), await freePort()];
+    const [port, uiPort] = await freePorts(2);
     const { child, output } = launch({
       HOMEOSTAT_STATE_DIR: stateDir(),
       HOMEOSTAT_TEMPORAL_PORT: String(port),
@@ -121,10 +121,11 @@ describe('the stack launcher (npm start)', () => {
   it('leaves no process behind when the launcher itself is SIGKILLed', async () => {
     // No handler runs on SIGKILL: only the children's parent-death signal (setpriv --pdeathsig, and the
     // fleet's replicas watching their control process) can stop them. The README promises this.
+    const [port, uiPort] = await freePorts(2);
     const { child, output } = launch({
       HOMEOSTAT_STATE_DIR: stateDir(),
-      HOMEOSTAT_TEMPORAL_PORT: String(await freePort()),
-      HOMEOSTAT_UI_PORT: String(await freePort()),
+      HOMEOSTAT_TEMPORAL_PORT: String(port),
+      HOMEOSTAT_UI_PORT: String(uiPort),
     });
     try {
       await waitFor(() => output().includes('ready.') || child.exitCode !== null, 'the launcher to be ready');

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
@@ -34,4 +34,29 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       );
     });
   });
+}
+
+/**
+ * `count` distinct ports the OS reports free right now: every probe stays bound until all are chosen,
+ * so two calls in a row can never hand out the same port (for tests; the same small race until bound).
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const probes = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const probe = createServer();
+          probe.once('error', reject);
+          probe.listen({ host, port: 0 }, () => resolve(probe));
+        }),
+    ),
+  );
+  const ports = probes.map((p) => {
+    const addr = p.address();
+    if (typeof addr !== 'object' || !addr) throw new Error('no port');
+    return addr.port;
+  });
+  await Promise.all(probes.map((p) => new Promise((r) => p.close(r))));
+  return ports;
 }
