@@ -44,7 +44,9 @@ module.exports = {
 /**
  * `npm run test:slow` (HOMEOSTAT_SLOW_TESTS=1): only the tests under test/slow, which run Homeostat with
  * its production timings (the default catalog's bake times, the default windows, triage wait and shutdown
- * grace, the AWS poll interval). Same server and bundle (global setup); no coverage; a longer timeout.
+ * grace, the AWS poll interval), and the longest scenarios (retries run out, a scale-back across a worker
+ * crash, the fleet's load and network faults), which keep `npm test` within its time. Same server and
+ * bundle (global setup); no coverage; a longer timeout.
  */
 if (process.env.HOMEOSTAT_SLOW_TESTS === '1') {
   Object.assign(module.exports, {

@@ -12,7 +12,7 @@ import {
   openIncident,
   useFleet,
   waitForState,
-} from './harness';
+} from '../incident/harness';
 
 /**
  * Scale back in after a backlog drains (the playbook's `restoreAfter`): the queue-backlog playbook scales

@@ -1,9 +1,9 @@
 import type { IncidentReport } from '../../core/model/incidentState';
 import { createLocalFleetProviders } from '../../providers/local';
 import { withWorker } from '../harness/env';
-import { startFailingControlProxy } from './failingControlProxy';
-import { actionAttempts, badCheckout, checkoutReleases } from './failureHarness';
-import { actionPrefix, firingAlert, incidentDeps, ledger, openIncident, useFleet } from './harness';
+import { startFailingControlProxy } from '../incident/failingControlProxy';
+import { actionAttempts, badCheckout, checkoutReleases } from '../incident/failureHarness';
+import { actionPrefix, firingAlert, incidentDeps, ledger, openIncident, useFleet } from '../incident/harness';
 
 /**
  * An action whose retries run out, on the real server and fleet. A file of its own: checkout errs for

@@ -7,7 +7,7 @@ import {
   useTestFleet,
   waitFor,
   waitForMetric,
-} from './fleetHarness';
+} from '../fleet/fleetHarness';
 
 /**
  * The failures that only their own signal tells apart: a corrupt cache (cache_error_ratio), a slow
