@@ -98,7 +98,10 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   log(
     `  the detector found it: incident ${incident.workflowId} opened (web and checkout named as its victims).`,
   );
-  log(`  If its plan moves traffic between pools, that needs a human's approval; from another terminal:`);
+  log(
+    "  Most of payments' serving replicas are down while its standby pool is healthy: a cell outage. Moving",
+  );
+  log(`  traffic to the standby pool needs a human's approval; when it waits, from another terminal:`);
   log(
     `    npx homeostat approve ${incident.workflowId} --by ${o.approver} --reason "standby pool is healthy"`,
   );
