@@ -5,7 +5,8 @@ const HOUR_MS = 3_600_000;
 
 /**
  * What the governor holds, for the terminal: the pause, open circuit breakers, services under
- * remediation, and the actions of the last hour against the rate limits.
+ * remediation, root causes owned by an incident (and their victims), and the actions of the last hour
+ * against the rate limits.
  */
 export function formatGovernor(
   state: GovernorState | undefined,
@@ -39,6 +40,14 @@ export function formatGovernor(
     `under remediation: ${leases.length === 0 ? 'nothing' : leases.map(([incident, l]) => `${l.service} (${incident.split('/')[0]})`).join(', ')}` +
       ` — at most ${limits.maxConcurrentServices} service(s) at once`,
   );
+  // Cross-service correlation: which open incident acts for each root cause, and who waits on it.
+  for (const [root, owner] of Object.entries(state?.roots ?? {})) {
+    const victims = owner.victims.map((v) => `${v.service} (${v.workflowId})`).join(', ');
+    lines.push(
+      `root cause ${root}: ${owner.failureClass}, handled by ${owner.workflowId}` +
+        (victims ? `; victims waiting on it: ${victims}` : ''),
+    );
+  }
   const actions = (permits?.actions ?? []).filter((a) => now - Date.parse(a.at) < HOUR_MS);
   const perService = new Map<string, number>();
   for (const a of actions) perService.set(a.service, (perService.get(a.service) ?? 0) + 1);

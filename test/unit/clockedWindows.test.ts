@@ -75,6 +75,21 @@ describe('the governor summary (breaker window, the rolling hour)', () => {
     expect(later).toMatch(/checkout: 1\/2 failures toward opening/);
     expect(later).toMatch(/actions in the last hour: 1\//);
   });
+
+  it('names the incident that owns each root cause and the victims waiting on it', () => {
+    const roots: GovernorState['roots'] = {
+      payments: {
+        workflowId: 'incident:payments',
+        service: 'payments',
+        failureClass: 'dependency-outage',
+        claimedAt: iso(0),
+        victims: [{ workflowId: 'incident:web', service: 'web', at: iso(1000) }],
+      },
+    };
+    expect(formatGovernor({ ...state, roots }, limits, T0)).toContain(
+      'root cause payments: dependency-outage, handled by incident:payments; victims waiting on it: web (incident:web)',
+    );
+  });
 });
 
 describe('the SNS signing-certificate cache (an hour)', () => {
