@@ -77,6 +77,32 @@ export const CORPUS: readonly Scenario[] = [
   fault('traffic-surge', 'checkout', 'resource-exhaustion', {
     description: 'a surge of traffic saturates checkout',
   }),
+  // The same classes elsewhere in the call graph: diagnosis must follow the evidence, not the service.
+  fault('hang', 'web', 'deadlock', { name: 'hang-web', description: 'one web replica stops answering' }),
+  fault('memory-leak', 'payments', 'memory-leak', {
+    name: 'memory-leak-payments',
+    description: 'one payments replica leaks memory',
+  }),
+  fault('corrupted-cache', 'web', 'corrupted-cache', {
+    name: 'corrupted-cache-web',
+    description: "every web replica's cache holds corrupt entries",
+  }),
+  fault('network-timeout', 'checkout', 'network-timeout', {
+    name: 'network-timeout-checkout',
+    description: "the network path to checkout's primary pool is slower than web's timeout",
+  }),
+  fault('traffic-surge', 'web', 'resource-exhaustion', {
+    name: 'traffic-surge-web',
+    description: 'a surge of traffic saturates web',
+  }),
+  {
+    name: 'slow-release-payments',
+    description: 'a human deploys a release of payments that adds 400 ms to every request (no errors)',
+    truth: [{ service: 'payments', failureClass: 'bad-release' }],
+    faults: [],
+    deploys: [{ service: 'payments', behaviour: { errorRatio: 0, latencyMs: 400 } }],
+    observeSeconds: 150,
+  },
   {
     name: 'two-faults',
     description: 'two faults at once on different services: a memory leak in web, dead letters in checkout',
