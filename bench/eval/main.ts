@@ -18,7 +18,8 @@ import { freePort } from '../../workers/ports';
 import { CORPUS } from './corpus';
 import { EvalFleet } from './fleetControl';
 import { runScenario } from './runScenario';
-import { formatMatrix, score, type EvalReport, type ScenarioObservation } from './score';
+import { printReport, targetsFor } from './report';
+import { score, type ScenarioObservation } from './score';
 
 const APPROVER = 'eval-operator';
 /**
@@ -89,9 +90,8 @@ async function main(): Promise<number> {
         ),
       );
     }
-    const detectWithinSeconds = 2 * cfg.detector.intervalSeconds + cfg.detector.forSeconds;
-    const report = score(observations, { detectWithinSeconds, medianRecoverUnderSeconds: 60 });
-    print(report);
+    const report = score(observations, targetsFor(cfg.detector));
+    printReport(report);
     const out = resolve('.state', 'eval', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     await mkdir(resolve('.state', 'eval'), { recursive: true });
     await writeFile(out, JSON.stringify({ report, observations }, null, 2));
@@ -102,34 +102,6 @@ async function main(): Promise<number> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function print(r: EvalReport): void {
-  const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(0)}%`);
-  const sec = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(1)} s`);
-  log('');
-  log(formatMatrix(r.matrix));
-  log('');
-  log(
-    `detection: precision ${pct(r.precision)}, recall ${pct(r.recall)} (${r.truePositives} found, ${r.falsePositives} false, ${r.falseNegatives} missed)`,
-  );
-  log(`actions on benign scenarios: ${r.actionsOnBenign}`);
-  for (const [cls, f] of Object.entries(r.perClass))
-    log(
-      `  ${cls.padEnd(20)} right ${f.diagnosedRight}/${f.scenarios}, detect ${sec(f.medianDetectSeconds)}, onset → recovered ${sec(f.medianRecoverSeconds)}`,
-    );
-  log(
-    `median time to detect ${sec(r.medianDetectSeconds)}, onset → verified recovery ${sec(r.medianRecoverSeconds)}`,
-  );
-  const t = r.targets;
-  const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
-  log(
-    `targets: every class right ${mark(t.everyClassRight)}; zero actions on benign ${mark(t.zeroActionsOnBenign)};`,
-  );
-  log(
-    `         detection within ${t.detectWithinSeconds} s ${mark(t.detectedInTime)}; median recovery under ${t.medianRecoverUnderSeconds} s ${mark(t.recoveredInTime)}`,
-  );
-  for (const m of r.misses) log(`  miss: ${m}`);
 }
 
 main().then(
