@@ -123,6 +123,7 @@ export async function runScenario(ctx: EvalContext, scenario: Scenario): Promise
       `    incident on ${i.service}: ${i.failureClass ?? 'undiagnosed'} at ${i.rootService ?? '?'}` +
         `${i.linkedTo ? ` (linked to ${i.linkedTo})` : ''}, ${i.outcome ?? 'open'}, ${i.actions} actions, ` +
         `opened +${((i.openedAt - onset) / 1000).toFixed(1)} s` +
+        (i.recoveredAt ? `, recovered +${((i.recoveredAt - onset) / 1000).toFixed(1)} s` : '') +
         (i.closedAt ? `, closed +${((i.closedAt - onset) / 1000).toFixed(1)} s` : ''),
     );
   if (incidents.length === 0) log('    no incident');
