@@ -64,56 +64,69 @@ export async function runScenario(ctx: EvalContext, scenario: Scenario): Promise
   const approved = new Set<string>();
   const deadline = onset + scenario.observeSeconds * 1000;
   const benign = scenario.truth.length === 0;
+  /** One look at the scenario's incidents: their diagnosis, phase and outcome; approves what waits. */
+  const observe = async (): Promise<void> => {
+    const query =
+      `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${ctx.taskQueue}"` +
+      ` AND StartTime >= "${new Date(onset - 1000).toISOString()}"`;
+    for await (const info of client.workflow.list({ query })) {
+      const handle = client.workflow.getHandle(info.workflowId, info.runId);
+      const state = await handle.query(stateQuery).catch(() => undefined);
+      let closedAt: number | undefined;
+      let outcome: string | undefined = state?.outcome;
+      let actions = (state?.steps ?? []).filter((s) => s.outcome?.applied).length;
+      if (info.status.name !== 'RUNNING') {
+        const report = (await handle.result().catch(() => undefined)) as IncidentReport | undefined;
+        closedAt = report ? Date.parse(report.closedAt) : info.closeTime?.getTime();
+        outcome = report?.outcome ?? outcome ?? info.status.name.toLowerCase();
+        if (report) actions = report.steps.filter((s) => s.outcome?.applied).length;
+      } else if (state?.phase === 'awaiting-approval') {
+        const key = `${info.workflowId}#${state.plansMade}`;
+        if (!approved.has(key)) {
+          approved.add(key);
+          const decision = await operator.approve(info.workflowId, {
+            by: ctx.approver,
+            reason: 'eval: the bot operator approves every plan to measure the automation',
+          });
+          log(`    approved ${info.workflowId}: ${decision.ok ? 'accepted' : decision.message}`);
+        }
+      }
+      const linkedTo = linkOf(state);
+      const recoveredAt = recoveryOf(state);
+      const incident: IncidentSeen = {
+        workflowId: `${info.workflowId}@${info.runId}`,
+        service: state?.input.service ?? info.workflowId.replace(/^incident:/, ''),
+        ...(state?.diagnosis ? { rootService: state.diagnosis.rootService } : {}),
+        ...(state?.diagnosis ? { failureClass: state.diagnosis.failureClass } : {}),
+        ...(linkedTo ? { linkedTo } : {}),
+        openedAt: info.startTime.getTime(),
+        ...(recoveredAt !== undefined ? { recoveredAt } : {}),
+        ...(closedAt !== undefined ? { closedAt } : {}),
+        ...(outcome ? { outcome } : {}),
+        actions,
+      };
+      seen.set(incident.workflowId, incident);
+    }
+  };
   try {
     await injected;
     while (Date.now() < deadline) {
-      const query =
-        `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${ctx.taskQueue}"` +
-        ` AND StartTime >= "${new Date(onset - 1000).toISOString()}"`;
-      for await (const info of client.workflow.list({ query })) {
-        const handle = client.workflow.getHandle(info.workflowId, info.runId);
-        const state = await handle.query(stateQuery).catch(() => undefined);
-        let closedAt: number | undefined;
-        let outcome: string | undefined = state?.outcome;
-        let actions = (state?.steps ?? []).filter((s) => s.outcome?.applied).length;
-        if (info.status.name !== 'RUNNING') {
-          const report = (await handle.result().catch(() => undefined)) as IncidentReport | undefined;
-          closedAt = report ? Date.parse(report.closedAt) : info.closeTime?.getTime();
-          outcome = report?.outcome ?? outcome ?? info.status.name.toLowerCase();
-          if (report) actions = report.steps.filter((s) => s.outcome?.applied).length;
-        } else if (state?.phase === 'awaiting-approval') {
-          const key = `${info.workflowId}#${state.plansMade}`;
-          if (!approved.has(key)) {
-            approved.add(key);
-            const decision = await operator.approve(info.workflowId, {
-              by: ctx.approver,
-              reason: 'eval: the bot operator approves every plan to measure the automation',
-            });
-            log(`    approved ${info.workflowId}: ${decision.ok ? 'accepted' : decision.message}`);
-          }
-        }
-        const linkedTo = linkOf(state);
-        const recoveredAt = recoveryOf(state);
-        const incident: IncidentSeen = {
-          workflowId: `${info.workflowId}@${info.runId}`,
-          service: state?.input.service ?? info.workflowId.replace(/^incident:/, ''),
-          ...(state?.diagnosis ? { rootService: state.diagnosis.rootService } : {}),
-          ...(state?.diagnosis ? { failureClass: state.diagnosis.failureClass } : {}),
-          ...(linkedTo ? { linkedTo } : {}),
-          openedAt: info.startTime.getTime(),
-          ...(recoveredAt !== undefined ? { recoveredAt } : {}),
-          ...(closedAt !== undefined ? { closedAt } : {}),
-          ...(outcome ? { outcome } : {}),
-          actions,
-        };
-        seen.set(incident.workflowId, incident);
-      }
+      await observe();
       if (!benign && settled(scenario, [...seen.values()])) break;
       await sleep(1000);
     }
   } finally {
     await injected.catch(() => undefined);
     for (const f of scenario.faults) await fleet.clear(f.service, f.scenario);
+  }
+  // The fault is over: an incident that recovered and waits to scale back in gets to do so by itself.
+  const settleBy = Date.now() + 90_000;
+  while (
+    [...seen.values()].some((i) => i.recoveredAt !== undefined && i.closedAt === undefined) &&
+    Date.now() < settleBy
+  ) {
+    await sleep(2000);
+    await observe();
   }
   const fleetActions = (await fleet.actionsSince(onset)).length;
   await closeOpenIncidents(ctx, 'eval: scenario over');
