@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FleetControlClient } from '../../providers/local/controlClient';
+import { ProviderError } from '../../providers/types';
 
 /** The eval's hands on the local fleet: reset, faults, deploys, calm, and Homeostat's actions in the ledger. */
 
@@ -36,8 +37,13 @@ export class EvalFleet {
     return this.act(`/services/${service}/faults`, { scenario, by: 'eval' });
   }
 
+  /** Ends a fault without healing it; a release cannot be un-injected (409), which is no error here. */
   async clear(service: string, scenario: string): Promise<void> {
-    await this.act(`/services/${service}/faults/clear`, { scenario }).catch(() => undefined);
+    try {
+      await this.act(`/services/${service}/faults/clear`, { scenario });
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.code === 'conflict')) throw err;
+    }
   }
 
   deploy(service: string, behaviour: { errorRatio: number; latencyMs: number }): Promise<void> {
