@@ -18,7 +18,7 @@ import { MetricsSampler } from './metricsSampler';
 import { ServiceProxy } from './proxy';
 import { ProxyMetrics } from './proxyMetrics';
 import type { ReplicaCommand } from './replicaBundle';
-import { ReplicaProcess } from './replicaProcess';
+import { HEALTH_CHECK_SECONDS, ReplicaProcess } from './replicaProcess';
 import { CATALOG_PATH } from './capacity';
 import { SeriesStore } from './seriesStore';
 import { ENTRY_SERVICE, SERVICE_SPECS, serviceSpec } from './services';
@@ -188,6 +188,7 @@ export class Fleet {
       weights: service.weights,
       desiredCount: service.desiredCount,
       dependencies: spec?.dependencies ?? [],
+      healthCheckSeconds: HEALTH_CHECK_SECONDS,
       proxyUrl: this.proxyUrls[name],
       conditions: service.conditions,
       queueDepth: spec?.hasQueue ? this.queues.depth(name) : undefined,

@@ -2,7 +2,7 @@ import { MEMORY_LIMIT_MB } from './faultScenarios';
 import type { FleetState } from './fleetModel';
 import type { JobQueues } from './jobQueue';
 import type { RequestOutcome } from './proxy';
-import type { ReplicaProcess } from './replicaProcess';
+import { HEALTH_CHECK_EVERY_MS, type ReplicaProcess } from './replicaProcess';
 import type { ProxyMetrics } from './proxyMetrics';
 import type { SeriesStore, SliceKind } from './seriesStore';
 import { serviceSpec } from './services';
@@ -35,7 +35,7 @@ export class MetricsSampler {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), 1_000);
+    this.timer = setInterval(() => void this.tick(), HEALTH_CHECK_EVERY_MS);
   }
 
   stop(): void {

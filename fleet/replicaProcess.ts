@@ -20,6 +20,12 @@ export interface ReplicaSpec {
 /** Failed health checks in a row before a live replica counts as unhealthy (about 2 s). */
 const UNHEALTHY_AFTER = 2;
 const HEALTH_TIMEOUT_MS = 800;
+/** Health checks (and metric samples) run this often, in metricsSampler.ts, each waiting up to HEALTH_TIMEOUT_MS. */
+export const HEALTH_CHECK_EVERY_MS = 1_000;
+/** The longest a replica that stops answering still reads as healthy: the topology reports it. */
+export const HEALTH_CHECK_SECONDS = Math.ceil(
+  (UNHEALTHY_AFTER * HEALTH_CHECK_EVERY_MS + HEALTH_TIMEOUT_MS) / 1000,
+);
 const START_TIMEOUT_MS = 30_000;
 
 /**

@@ -70,6 +70,21 @@ function pinnedAt(
   return (high - low) / median <= PINNED_SPREAD ? { low, high } : undefined;
 }
 
+/** The first recent sample at which any of the series passed its bar (epoch ms), if any did. */
+function onset(
+  s: ServiceEvidence,
+  w: Windows,
+  bars: Array<{ metric: string; bar: number }>,
+): number | undefined {
+  const starts = bars.flatMap(({ metric, bar }) =>
+    (findSeries(s.series, metric)?.points ?? [])
+      .filter(([t, v]) => t >= w.recentFrom && t <= w.now && v > bar)
+      .slice(0, 1)
+      .map(([t]) => t),
+  );
+  return starts.length > 0 ? Math.min(...starts) : undefined;
+}
+
 /**
  * Network timeout: on the root, requests end at a timeout (timeouts make up most of the failures, or
  * p95 latency is pinned at a ceiling while the service is not saturated), yet every target taking
@@ -85,6 +100,19 @@ export function networkTimeout(ctx: RootContext): Verdict | undefined {
   const pinned = pinnedAt(ctx.latency, root, w);
   const busy = saturation(root, w);
   if (!dominate && !(pinned && !busy.holds)) return undefined;
+  // A replica that hangs times its callers out before its health checks catch it: while the timeouts
+  // are younger than the checks' reaction time, "every target is healthy" proves nothing yet.
+  const began = onset(root, w, [
+    ...(dominate ? [{ metric: 'timeout_ratio', bar: errorThreshold(usual(timeouts.cmp)) }] : []),
+    ...(pinned ? [{ metric: 'latency_p95_ms', bar: latencyThreshold(usual(ctx.latency.cmp)) }] : []),
+  ]);
+  const checks = root.topology.healthCheckSeconds ?? 0;
+  if (began !== undefined && w.now - began < checks * 1000) {
+    ctx.evidence.push(
+      `requests to ${root.service} began timing out ${((w.now - began) / 1000).toFixed(1)} s ago, sooner than its health checks (${checks} s) can tell a hung replica from a slow path`,
+    );
+    return undefined;
+  }
 
   const evidence: string[] = [];
   if (timeouts.spiked) {

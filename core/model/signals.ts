@@ -19,6 +19,12 @@ export interface Topology {
   desiredCount: number;
   /** Services this one calls, for dependency-graph root cause. */
   dependencies: string[];
+  /**
+   * The longest the platform's health checks take to mark a target that stopped answering as unhealthy
+   * (interval × failures needed + the check's timeout). Until a fault is older than this, a hung replica
+   * still reads as healthy; unknown (undefined) where the platform does not say.
+   */
+  healthCheckSeconds?: number;
 }
 
 export const METRIC_NAMES = [

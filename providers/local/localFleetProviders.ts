@@ -101,6 +101,7 @@ export function createLocalFleetProviders(options: LocalFleetOptions): Providers
         weights: t.weights,
         desiredCount: t.desiredCount,
         dependencies: t.dependencies,
+        ...(t.healthCheckSeconds !== undefined ? { healthCheckSeconds: t.healthCheckSeconds } : {}),
       };
     },
     setRelease: (req) =>

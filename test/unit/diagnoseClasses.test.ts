@@ -116,6 +116,31 @@ describe('diagnose: network timeout', () => {
     expect(d).toMatchObject({ failureClass: 'dependency-outage', rootService: 'payments' });
   });
 
+  it('does not call timeouts younger than the health checks a network timeout: a hang may not show yet', () => {
+    const checked = (s: ServiceEvidence, healthCheckSeconds: number): ServiceEvidence => ({
+      ...s,
+      topology: { ...s.topology, healthCheckSeconds },
+    });
+    const justBegan = service('payments', [
+      series('error_ratio', {}, since(2, 0, 0.95)),
+      series('latency_p95_ms', {}, (ago) => (ago > 2 ? 8 + (ago % 3) : 1000 + (ago % 7))),
+      series('saturation', {}, () => 0.05),
+      series('timeout_ratio', {}, since(2, 0, 0.95)),
+    ]);
+    const young = diagnose(checkout(callerSeries, [checked(justBegan, 5)]));
+    expect(young).toMatchObject({
+      failureClass: 'dependency-outage',
+      rootService: 'payments',
+      confidence: 'low',
+    });
+    expect(young.evidence.join('\n')).toMatch(
+      /began timing out 2\.0 s ago, sooner than its health checks \(5 s\)/,
+    );
+    // The same timeouts, once older than the checks, are a network timeout.
+    expect(diagnose(checkout(callerSeries, [checked(justBegan, 1)])).failureClass).toBe('network-timeout');
+    expect(diagnose(checkout(callerSeries, [checked(timingOut(), 5)])).failureClass).toBe('network-timeout');
+  });
+
   it('does not read latency that rises and wanders, without timeouts, as a timeout', () => {
     const wandering = service('checkout', [
       series('error_ratio', {}, () => 0.01),
