@@ -4,6 +4,7 @@ import type { HomeostatConfig } from '../core/model/config';
 import type { ActionTimeouts } from '../core/model/incidentState';
 import type { SafetyLimits } from '../core/model/permits';
 import type { Catalog } from '../core/playbooks/schema';
+import type { NotificationSetup } from '../providers/notifiers';
 import { ProviderError, type Providers } from '../providers/types';
 
 /** What the incident activities need from the worker process. */
@@ -24,6 +25,8 @@ export interface ActivityDeps {
    * hands them to the incident, which builds its action proxy from them. Absent without a target.
    */
   actionTimeouts?: ActionTimeouts;
+  /** Where incident events are announced (activities/notify.ts); absent: nowhere. */
+  notifications?: NotificationSetup;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps';
 import { gatherActivities } from './gather';
 import { governorActivities } from './governor';
 import { withLiveness } from './liveness';
+import { notifyActivities } from './notify';
 import { recordActivities } from './record';
 import { probeWorker } from './selfCheck';
 import { verifyActivities } from './verify';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...live(recordActivities(deps)),
     ...live(governorActivities(deps)),
     ...live(detectActivities(deps)),
+    ...live(notifyActivities(deps)),
   };
 }
 

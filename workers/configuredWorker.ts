@@ -3,6 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import { connectClient } from '../client/connection';
 import type { HomeostatConfig } from '../core/model/config';
 import { createProviders } from '../providers';
+import { notificationSetupFromConfig } from '../providers/notifiers';
 import { connectWorker } from './connection';
 import { activityDepsFromConfig, createHomeostatWorker, type HomeostatWorkerOptions } from './worker';
 
@@ -37,7 +38,10 @@ export async function createConfiguredWorker(
       namespace: cfg.temporal.namespace,
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
-      activityDeps: activityDepsFromConfig(cfg, createProviders(cfg), client),
+      activityDeps: {
+        ...activityDepsFromConfig(cfg, createProviders(cfg), client),
+        notifications: notificationSetupFromConfig(cfg),
+      },
       ...extra,
     });
     return { worker, address, close };

@@ -10,6 +10,7 @@ import { startDevServer, type RunningDevServer } from './devServer';
 import { ensureSearchAttributes } from './searchAttributes';
 import { describeCli, resolveTemporalCli } from './temporalCli';
 import type { Providers } from '../providers/types';
+import { notificationSetupFromConfig } from '../providers/notifiers';
 import { activityDepsFromConfig, createHomeostatWorker } from './worker';
 import { detectorRunConfig, startDetector } from '../activities/detection/start';
 import { DETECTOR_WORKFLOW_ID } from '../workflows/detector/api';
@@ -82,7 +83,10 @@ export async function startStack(
       namespace: cfg.temporal.namespace,
       taskQueue: cfg.worker.taskQueue,
       shutdownGraceSeconds: cfg.worker.shutdownGraceSeconds,
-      activityDeps: activityDepsFromConfig(cfg, providers, client),
+      activityDeps: {
+        ...activityDepsFromConfig(cfg, providers, client),
+        notifications: notificationSetupFromConfig(cfg),
+      },
     });
     workerDone = worker.run();
 

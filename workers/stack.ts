@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type HomeostatConfig } from '../core/model/con
 import { createProviders } from '../providers';
 import { startWebhookServer, type RunningWebhookServer } from '../triggers/server';
 import { startStack, type RunningStack } from './embeddedStack';
+import { withDemoNotificationReceiver } from './notificationReceiver';
 
 const log = (msg: string): void => console.log(msg ? `[homeostat] ${msg}` : '');
 
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
       stops.push(() => fleet!.stop());
       log(`local fleet: control API ${fleet.controlUrl}, ${cfg.fleet.loadRps} requests/s on web`);
     }
+    cfg = await withDemoNotificationReceiver(cfg, stops, log);
     const providers = createProviders(cfg, fleet?.controlUrl);
     const stack: RunningStack = await startStack(cfg, log, providers);
     stops.push(() => stack.stop());

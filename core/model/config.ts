@@ -11,6 +11,7 @@ import {
   signalsSourceSchema,
 } from './prometheusConfig';
 import { DETECTOR_ENV_KEYS, detectorConfigSchema } from './detectorConfig';
+import { NOTIFY_ENV_KEYS, notifyConfigSchema } from './notifyConfig';
 import { DEFAULT_SAFETY_LIMITS } from './permits';
 
 /** Diagnosis confidence levels, least sure first (the order the confidence gate compares in). */
@@ -127,6 +128,8 @@ export const configSchema = z
     prometheus: prometheusConfigSchema.default(prometheusConfigSchema.parse({})),
     /** The detector that opens incidents from the signals (detectorConfig.ts). */
     detector: detectorConfigSchema.default(detectorConfigSchema.parse({})),
+    /** Slack, PagerDuty and signed webhooks told of incident events (notifyConfig.ts). */
+    notifications: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     checkSignalsSource(cfg, ctx);
@@ -188,6 +191,7 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_SIGNALS: ['signals'],
   ...prefixed('prometheus', PROMETHEUS_ENV_KEYS),
   ...prefixed('detector', DETECTOR_ENV_KEYS),
+  ...prefixed('notifications', NOTIFY_ENV_KEYS),
 };
 
 function prefixed(

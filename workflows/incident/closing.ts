@@ -9,6 +9,7 @@ import type { IncidentReport, Outcome, StepRecord } from '../../core/model/incid
 import { DEFAULT_SAFETY_LIMITS, type RemediationResult } from '../../core/model/permits';
 import { SA_OUTCOME, SA_RESULT } from '../searchAttributes';
 import { correlationMemo } from './correlation';
+import { notifyClosed } from './notifications';
 import { record, release } from './proxies';
 import { enter, failureMessage, note, type Ending, type IncidentRun } from './run';
 
@@ -48,6 +49,8 @@ export async function close(run: IncidentRun, ending: Ending): Promise<IncidentR
   if (result && recordsResultAttribute(run)) upsertSearchAttributes([{ key: SA_RESULT, value: result }]);
   if (patched('outcome-in-memo')) upsertMemo({ outcome: outcomeMemo(report) });
 
+  // People hear how it ended alongside the other closing effects; awaited last, bounded by the activity.
+  const notified = bestEffort(run, 'notify how the incident ended', () => notifyClosed(run, ending));
   await bestEffort(run, 'release the governor permits', async () => {
     if (!result) return;
     await release.releasePermits({
@@ -72,6 +75,7 @@ export async function close(run: IncidentRun, ending: Ending): Promise<IncidentR
   await bestEffort(run, 'record the outcome outside Temporal', async () => {
     await record.recordOutcome({ ...report, runId: workflowInfo().runId });
   });
+  await notified;
   return report;
 }
 

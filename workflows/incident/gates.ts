@@ -3,6 +3,7 @@ import { DEFAULT_SAFETY_LIMITS } from '../../core/model/permits';
 import type { PlannedStep } from '../../core/model/plan';
 import { governor, reads } from './proxies';
 import { continueFrom, continueSuggested, mayContinueAsNew } from './continuation';
+import { approvalMoment, notify } from './notifications';
 import { end, enter, noActionYet, type Ending, type IncidentRun } from './run';
 import { allResolved } from './state';
 
@@ -42,6 +43,12 @@ export async function holdWhilePaused(run: IncidentRun): Promise<void> {
   if (!pause) return;
   const resumeIn = run.state.phase;
   enter(run, 'paused', `automation is paused by ${pause.by} (${pause.reason}); waiting — abort still works`);
+  notify(
+    run,
+    'paused',
+    `paused/p${run.state.plansMade}/s${run.state.steps.length}`,
+    `automation is paused by ${pause.by} (${pause.reason})`,
+  );
   if (patched('pause-resume-signal')) {
     // The governor signals this incident on resume; the hourly re-check only guards against a lost
     // signal (a governor terminated by hand), so a weekend-long freeze adds a few events an hour.
@@ -72,7 +79,10 @@ export async function awaitApproval(
   opts: { endOnResolve: boolean; continuable?: boolean; until?: number },
 ): Promise<ApprovalAnswer> {
   const { state } = run;
-  if (opts.until === undefined) enter(run, 'awaiting-approval', `waiting for approval: ${why}`);
+  if (opts.until === undefined) {
+    enter(run, 'awaiting-approval', `waiting for approval: ${why}`);
+    notify(run, 'approval-needed', approvalMoment(run), why);
+  }
   const canContinue = Boolean(opts.continuable) && mayContinueAsNew();
   const seconds = state.policy!.approvalTimeoutSeconds;
   const deadline = opts.until ?? Date.now() + seconds * 1000;
@@ -109,6 +119,7 @@ export async function obtainPermit(
     return end('escalated', kept > 0 ? `${why}; ${kept} verified step(s) left in place` : why);
   };
   let lastReason = '';
+  let holds = 0; // numbers this step's hold notifications (one per new reason)
   for (;;) {
     const decision = await governor.requestPermit({
       permitId,
@@ -135,12 +146,20 @@ export async function obtainPermit(
     const heldFor = (Date.now() - heldSince) / 1000;
     if (heldFor + decision.retryAfterSeconds > limits.maxHoldSeconds)
       return handOver(`held by the governor (${decision.reason}) beyond ${limits.maxHoldSeconds}s`);
-    if (decision.reason !== lastReason)
+    if (decision.reason !== lastReason) {
       enter(
         run,
         'held',
         `held by the governor: ${decision.reason}; asking again in ${decision.retryAfterSeconds}s`,
       );
+      holds++;
+      notify(
+        run,
+        'held',
+        `held/p${state.plansMade}/${step.id}/${holds}`,
+        `held by the governor: ${decision.reason}`,
+      );
+    }
     lastReason = decision.reason;
     await condition(() => Boolean(run.abortion), `${Math.min(decision.retryAfterSeconds, 300)} seconds`);
     if (run.abortion) return 'ok';

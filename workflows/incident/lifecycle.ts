@@ -7,6 +7,7 @@ import { compensate } from './compensation';
 import { correlate } from './correlation';
 import { awaitApproval, bake, triage } from './gates';
 import { remediate, verify } from './remediation';
+import { notify } from './notifications';
 import { hasRestorableSteps, restoreAfterRecovery } from './restore';
 import { aborted, end, enter, note, noActionYet, type Ending, type IncidentRun } from './run';
 import { allResolved, summariseEvidence } from './state';
@@ -27,6 +28,7 @@ export async function lifecycle(run: IncidentRun, resumeAt?: ContinuedIncident['
       { key: SA_SEVERITY, value: input.severity },
     ]);
     note(run, `incident opened: ${input.title}`);
+    notify(run, 'opened', 'opened', input.title);
     state.policy = await reads.loadPolicy();
   }
   if (!resumeAt || resumeAt.wait === 'triage') await triage(run, resumeAt && Date.parse(resumeAt.until));

@@ -12,6 +12,7 @@ import type { ActionOutcome, Topology } from '../../core/model/signals';
 import { actions, reads } from './proxies';
 import { compensate } from './compensation';
 import { bake, holdWhilePaused, obtainPermit } from './gates';
+import { notify } from './notifications';
 import { aborted, end, failureMessage, note, type Ending, type IncidentRun } from './run';
 
 /** A verification gets this many windows to show a healthy one. */
@@ -141,6 +142,12 @@ export async function runStep(
     return end('escalated', `step ${step.id} failed: ${failureMessage(err)}`);
   }
   run.lastActionAt = new Date().toISOString();
+  notify(
+    run,
+    'action-taken',
+    `action/p${state.plansMade}/${step.id}`,
+    `${step.description}: ${record.outcome.summary}`,
+  );
   for (const [target, release] of Object.entries(record.outcome.after.release ?? {})) {
     plan.expectedReleases[target] = release;
   }
