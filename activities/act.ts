@@ -1,4 +1,11 @@
-import { activityInfo, ApplicationFailure, CancelledFailure, Context, heartbeat } from '@temporalio/activity';
+import {
+  activityInfo,
+  ApplicationFailure,
+  CancelledFailure,
+  Context,
+  heartbeat,
+  log,
+} from '@temporalio/activity';
 import type { ActionSpec, CompensationKind } from '../core/model/plan';
 import type { ActionOutcome } from '../core/model/signals';
 import type { RemediationProvider } from '../providers/types';
@@ -151,13 +158,17 @@ export function actActivities(deps: ActivityDeps) {
     async executeAction(req: ExecuteRequest): Promise<ActionOutcome> {
       const r = requireProviders(deps).remediation;
       let progress = `attempt ${activityInfo().attempt}`;
-      return await heartbeating(
+      const fields = { actionId: req.actionId, action: req.action.kind, service: req.action.service };
+      log.info(`applying ${req.action.kind} to ${req.action.service}`, fields);
+      const outcome = await heartbeating(
         () => progress,
         (signal) =>
           providerCall(() =>
             apply(r, { actionId: req.actionId, onProgress: (d) => (progress = d), signal }, req.action),
           ),
       );
+      log.info(`applied ${req.action.kind} to ${req.action.service}: ${outcome.summary}`, fields);
+      return outcome;
     },
 
     /**
@@ -192,6 +203,7 @@ export function actActivities(deps: ActivityDeps) {
             heartbeat(beat);
           }
           const summaries: string[] = [];
+          log.info(`compensating ${req.actionId} (${req.kind})`, { actionId: req.actionId, kind: req.kind });
           let i = 0;
           for (const undo of undoActions({ ...req, outcome })) {
             const done = await providerCall(() => apply(r, call(`${req.actionId}/undo${i++}`), undo));

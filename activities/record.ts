@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { log } from '@temporalio/activity';
 import type { IncidentReport } from '../core/model/incidentState';
 import type { ActivityDeps } from './deps';
 
@@ -15,6 +16,7 @@ export function recordActivities(deps: ActivityDeps) {
       const file = join(deps.recordDir, `${safe}.json`);
       writeFileSync(`${file}.tmp`, JSON.stringify(report, null, 2));
       renameSync(`${file}.tmp`, file);
+      log.info(`incident ${report.outcome}: report recorded`, { outcome: report.outcome, file });
       return file;
     },
   };

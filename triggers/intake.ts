@@ -3,6 +3,7 @@ import { alertIdentity, incidentKey, incidentWorkflowId, type Alert } from '../c
 import { INCIDENT_WORKFLOW_TYPE, type AlertBatch, type IncidentInput } from '../core/model/incident';
 import { alertSignal } from '../workflows/api';
 import { SA_SERVICE, SA_SEVERITY, SA_PHASE } from '../workflows/searchAttributes';
+import { tracedIntake } from './tracing';
 
 export interface IntakeOptions {
   client: Client;
@@ -28,6 +29,11 @@ const SEVERITY_RANK = { critical: 0, high: 1, warning: 2, info: 3 } as const;
  * Returns only after Temporal has accepted every signal, so the caller may acknowledge the sender.
  */
 export async function intake(alerts: readonly Alert[], opts: IntakeOptions): Promise<IntakeResult[]> {
+  // With tracing on, the root span of the incident's trace (a no-op otherwise).
+  return await tracedIntake(alerts.length, () => deliver(alerts, opts));
+}
+
+async function deliver(alerts: readonly Alert[], opts: IntakeOptions): Promise<IntakeResult[]> {
   const receivedAt = (opts.now?.() ?? new Date()).toISOString();
   const byKey = new Map<string, Alert[]>();
   for (const alert of alerts) {

@@ -13,11 +13,13 @@ import { HttpError } from './http/errors';
 import { sendError } from './http/respond';
 import type { IntakeResult } from './intake';
 import { INCIDENT_WORKFLOW_TYPE } from '../core/model/incident';
+import { lineLog, type Log } from '../core/model/logger';
 import { WebhookMetrics } from './metrics';
 import { handleAlertDelivery } from './routes/alerts';
 import { handleHealthz, handleMetrics, handleReadyz } from './routes/health';
 import { handleOperator } from './routes/operator';
 import { handleSafety } from './routes/safety';
+import { handleMetricsWithSdk, sdkMetricsReader } from './sdkMetrics';
 import { alertmanagerSource } from './sources/alertmanager';
 import { cloudwatchSource } from './sources/cloudwatch';
 import { genericSource } from './sources/generic';
@@ -32,8 +34,12 @@ export interface WebhookServerOptions {
   /** The `webhook` section of the configuration (parsed here again, so a partial object gets defaults). */
   config: WebhookConfig | WebhookConfigInput;
   log?: (msg: string) => void;
+  /** A leveled logger (the process's JSON logger); wins over `log`. */
+  logger?: Log;
   /** How SNS certificates are fetched and subscriptions confirmed; `fetch` unless a test injects one. */
   snsHttpGet?: HttpGet;
+  /** The Temporal SDK's Prometheus endpoint, whose series /metrics appends (workers/telemetry.ts). */
+  sdkMetricsUrl?: string;
 }
 
 export interface RunningWebhookServer {
@@ -65,12 +71,16 @@ function buildSources(config: WebhookConfig, snsHttpGet?: HttpGet): Map<string, 
 
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<RunningWebhookServer> {
   const config = webhookConfigSchema.parse(opts.config);
-  const log = opts.log ?? ((msg: string) => console.error(`[homeostat] webhook: ${msg}`));
+  const logger =
+    opts.logger ?? lineLog(opts.log ?? ((msg: string) => console.error(`[homeostat] webhook: ${msg}`)));
+  // What routes report through ctx.log is trouble (a delivery Temporal did not accept).
+  const log = (msg: string): void => logger.warn(msg);
   const sources = buildSources(config, opts.snsHttpGet);
   const metrics = new WebhookMetrics(async (query) => {
     const scoped = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${opts.taskQueue}" AND ${query}`;
     return (await opts.client.workflow.count(scoped)).count;
   });
+  const readSdkMetrics = opts.sdkMetricsUrl ? sdkMetricsReader(opts.sdkMetricsUrl) : undefined;
   const deduper = new DeliveryDeduper<IntakeResult[]>(config.replayWindowSeconds * 1000);
   const operator = createOperator(opts.client, opts.taskQueue, { deadlineMs: config.operatorTimeoutMs });
   const ctx = { client: opts.client, taskQueue: opts.taskQueue, config, deduper, metrics, log, operator };
@@ -101,7 +111,10 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
     if (path.length === 1 && req.method === 'GET') {
       if (first === 'healthz') return handleHealthz(res);
       if (first === 'readyz') return await handleReadyz(res, opts.client, config.retryAfterSeconds);
-      if (first === 'metrics') return await handleMetrics(res, metrics);
+      if (first === 'metrics')
+        return await (readSdkMetrics
+          ? handleMetricsWithSdk(res, metrics, readSdkMetrics)
+          : handleMetrics(res, metrics));
     }
     throw new HttpError(404, 'not_found', 'no such endpoint');
   }
@@ -111,7 +124,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
     void route(path, req, res)
       .catch((err: unknown) => {
         if (err instanceof HttpError) return sendError(res, err);
-        log(`${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+        logger.error(`${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
         // Everything a request can cause is mapped to a 4xx where it happens; what is left is Temporal
         // failing under us (the sender should retry), or a bug here.
         const retryAfter = { 'retry-after': String(config.retryAfterSeconds) };
@@ -159,7 +172,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const modes = [...sources.values()].map((s) => `${s.name}=${s.auth}`).join(' ');
-  log(`listening on http://${host}:${port} (${modes}; operator ${config.operatorToken ? 'on' : 'off'})`);
+  logger.info(
+    `listening on http://${host}:${port} (${modes}; operator ${config.operatorToken ? 'on' : 'off'})`,
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -5,6 +5,7 @@ import type { HomeostatConfig } from '../core/model/config';
 import { createProviders } from '../providers';
 import { notificationSetupFromConfig } from '../providers/notifiers';
 import { connectWorker } from './connection';
+import type { Tracing } from './telemetryTracing';
 import { activityDepsFromConfig, createHomeostatWorker, type HomeostatWorkerOptions } from './worker';
 
 export interface ConfiguredWorker {
@@ -23,6 +24,7 @@ export interface ConfiguredWorker {
 export async function createConfiguredWorker(
   cfg: HomeostatConfig,
   extra: Pick<HomeostatWorkerOptions, 'workflowBundle' | 'interceptors'> = {},
+  tracing?: Tracing,
 ): Promise<ConfiguredWorker> {
   const address = cfg.temporal.address ?? `${cfg.embedded.ip}:${cfg.embedded.port}`;
   const connection = await connectWorker(cfg, address);
@@ -32,7 +34,11 @@ export async function createConfiguredWorker(
     await connection.close();
   };
   try {
-    const client = new Client({ connection: clientConnection, namespace: cfg.temporal.namespace });
+    const client = new Client({
+      connection: clientConnection,
+      namespace: cfg.temporal.namespace,
+      ...(tracing ? { interceptors: tracing.clientInterceptors } : {}),
+    });
     const worker = await createHomeostatWorker({
       connection,
       namespace: cfg.temporal.namespace,
@@ -43,6 +49,7 @@ export async function createConfiguredWorker(
         notifications: notificationSetupFromConfig(cfg),
       },
       ...extra,
+      ...(tracing ? { tracing: tracing.worker } : {}),
     });
     return { worker, address, close };
   } catch (err) {

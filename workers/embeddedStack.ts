@@ -12,6 +12,7 @@ import { describeCli, resolveTemporalCli } from './temporalCli';
 import type { Providers } from '../providers/types';
 import { notificationSetupFromConfig } from '../providers/notifiers';
 import { activityDepsFromConfig, createHomeostatWorker } from './worker';
+import type { Tracing } from './telemetryTracing';
 import { detectorRunConfig, startDetector } from '../activities/detection/start';
 import { DETECTOR_WORKFLOW_ID } from '../workflows/detector/api';
 
@@ -37,6 +38,7 @@ export async function startStack(
   cfg: HomeostatConfig,
   log: (msg: string) => void,
   providers?: Providers,
+  tracing?: Tracing,
 ): Promise<RunningStack> {
   let server: RunningDevServer | undefined;
   let connection: Connection | undefined;
@@ -73,7 +75,11 @@ export async function startStack(
     }
 
     connection = await connectClient(cfg, address);
-    const client = new Client({ connection, namespace: cfg.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: cfg.temporal.namespace,
+      ...(tracing ? { interceptors: tracing.clientInterceptors } : {}),
+    });
     const added = await ensureSearchAttributes(connection, cfg.temporal.namespace);
     if (added.length > 0) log(`registered search attributes: ${added.join(', ')}`);
 
@@ -87,6 +93,7 @@ export async function startStack(
         ...activityDepsFromConfig(cfg, providers, client),
         notifications: notificationSetupFromConfig(cfg),
       },
+      ...(tracing ? { tracing: tracing.worker } : {}),
     });
     workerDone = worker.run();
 

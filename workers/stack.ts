@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runDemo } from './runDemo';
 import { startFleet, type RunningFleet } from '../fleet/startFleet';
 import { ConfigError, loadConfig, type HomeostatConfig } from '../core/model/config';
@@ -7,6 +6,9 @@ import { createProviders } from '../providers';
 import { startWebhookServer, type RunningWebhookServer } from '../triggers/server';
 import { startStack, type RunningStack } from './embeddedStack';
 import { withDemoNotificationReceiver } from './notificationReceiver';
+import { componentLogger } from './logging';
+import { installTelemetry } from './telemetry';
+import { startTracing } from './telemetryTracing';
 
 const log = (msg: string): void => console.log(msg ? `[homeostat] ${msg}` : '');
 
@@ -17,8 +19,10 @@ const log = (msg: string): void => console.log(msg ? `[homeostat] ${msg}` : '');
  */
 async function main(): Promise<number> {
   let cfg = loadConfig();
-  // The SDK logs every bundle step at INFO; an operator watching the terminal wants warnings only.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Human lines (this `log`, the demo) on stdout; JSON logs, the SDK's among them, on stderr. The SDK's
+  // worker metrics get a loopback port unless configured, so the webhook's /metrics carries them.
+  const telemetry = await installTelemetry(cfg.telemetry, { defaultMetricsOnLoopback: true });
+  const tracing = startTracing(cfg.telemetry.tracing);
   cfg = demoDefaults(cfg);
 
   const stops: Array<() => Promise<void>> = [];
@@ -35,6 +39,7 @@ async function main(): Promise<number> {
       });
   });
 
+  if (tracing) stops.push(() => tracing.shutdown());
   try {
     let fleet: RunningFleet | undefined;
     if (cfg.target === 'local' && !cfg.fleet.controlUrl) {
@@ -50,14 +55,15 @@ async function main(): Promise<number> {
     }
     cfg = await withDemoNotificationReceiver(cfg, stops, log);
     const providers = createProviders(cfg, fleet?.controlUrl);
-    const stack: RunningStack = await startStack(cfg, log, providers);
+    const stack: RunningStack = await startStack(cfg, log, providers, tracing);
     stops.push(() => stack.stop());
 
     const webhook: RunningWebhookServer = await startWebhookServer({
       client: stack.client,
       taskQueue: stack.taskQueue,
       config: cfg.webhook,
-      log: (m) => log(`webhook: ${m}`),
+      logger: componentLogger('webhook'),
+      ...(telemetry.sdkMetricsUrl ? { sdkMetricsUrl: telemetry.sdkMetricsUrl } : {}),
     });
     stops.push(() => webhook.close());
     log(`alert webhook: ${webhook.url}/alerts/<alertmanager|cloudwatch|pagerduty|grafana|generic>`);
@@ -91,7 +97,7 @@ async function main(): Promise<number> {
     ]);
     if (outcome.kind === 'signal') log(`${outcome.sig}: stopping…`);
     else if (outcome.kind === 'worker-failed')
-      console.error(`[homeostat] the worker failed: ${String(outcome.err)}`);
+      componentLogger('stack').error({ err: outcome.err }, `the worker failed: ${String(outcome.err)}`);
     stopped = true;
     await stopAll();
     log('stopped');

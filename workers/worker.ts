@@ -6,6 +6,7 @@ import { actionTimeoutsFor } from '../activities/deps';
 import type { HomeostatConfig } from '../core/model/config';
 import { loadCatalog } from '../core/playbooks/catalog';
 import type { Providers } from '../providers/types';
+import type { Tracing } from './telemetryTracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -20,6 +21,8 @@ export interface HomeostatWorkerOptions {
   identity?: string;
   /** Activity and workflow interceptors (tests use one to hold an activity where a crash should land). */
   interceptors?: WorkerOptions['interceptors'];
+  /** Tracing's interceptors and span sink (workers/telemetryTracing.ts), merged with `interceptors`. */
+  tracing?: Tracing['worker'];
 }
 
 /**
@@ -52,6 +55,21 @@ export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promi
     // In-flight activities get this long to finish before shutdown cancels them (SDK default: 0).
     shutdownGraceTime: `${opts.shutdownGraceSeconds ?? 10} seconds`,
     ...(opts.identity ? { identity: opts.identity } : {}),
-    ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
+    ...(opts.interceptors || opts.tracing
+      ? { interceptors: mergeInterceptors(opts.interceptors, opts.tracing?.interceptors) }
+      : {}),
+    ...(opts.tracing ? { sinks: opts.tracing.sinks } : {}),
   });
+}
+
+/** A test's interceptors and tracing's together: the lists concatenated, tracing's outermost. */
+function mergeInterceptors(
+  own: WorkerOptions['interceptors'] = {},
+  tracing: WorkerOptions['interceptors'] = {},
+): WorkerOptions['interceptors'] {
+  return {
+    ...own,
+    activity: [...(tracing.activity ?? []), ...(own.activity ?? [])],
+    workflowModules: [...(tracing.workflowModules ?? []), ...(own.workflowModules ?? [])],
+  };
 }

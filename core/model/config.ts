@@ -11,6 +11,7 @@ import {
   signalsSourceSchema,
 } from './prometheusConfig';
 import { DETECTOR_ENV_KEYS, detectorConfigSchema } from './detectorConfig';
+import { TELEMETRY_ENV_KEYS, telemetryConfigSchema } from './telemetryConfig';
 import { NOTIFY_ENV_KEYS, notifyConfigSchema } from './notifyConfig';
 import { DEFAULT_SAFETY_LIMITS } from './permits';
 
@@ -128,6 +129,8 @@ export const configSchema = z
     prometheus: prometheusConfigSchema.default(prometheusConfigSchema.parse({})),
     /** The detector that opens incidents from the signals (detectorConfig.ts). */
     detector: detectorConfigSchema.default(detectorConfigSchema.parse({})),
+    /** Homeostat's own logs, the SDK's worker metrics and tracing (telemetryConfig.ts). */
+    telemetry: telemetryConfigSchema.default(telemetryConfigSchema.parse({})),
     /** Slack, PagerDuty and signed webhooks told of incident events (notifyConfig.ts). */
     notifications: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   })
@@ -191,6 +194,7 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_SIGNALS: ['signals'],
   ...prefixed('prometheus', PROMETHEUS_ENV_KEYS),
   ...prefixed('detector', DETECTOR_ENV_KEYS),
+  ...prefixed('telemetry', TELEMETRY_ENV_KEYS),
   ...prefixed('notifications', NOTIFY_ENV_KEYS),
 };
 
