@@ -28,6 +28,14 @@ export const CLOSING_KINDS: readonly NotificationKind[] = [
   'noise',
 ] satisfies readonly Outcome[];
 
+/** The longest a closing event may keep retrying (notifications.closeWaitSeconds). */
+export const MAX_CLOSE_WAIT_SECONDS = 120;
+/**
+ * Start-to-close of the closing notification activity: its longest retrying, one more send (10 s
+ * timeout) and a margin; a worker that dies meanwhile is noticed by the heartbeat long before.
+ */
+export const CLOSING_NOTIFY_TIMEOUT_SECONDS = 180;
+
 export const isClosingKind = (kind: NotificationKind): boolean => CLOSING_KINDS.includes(kind);
 
 export interface IncidentNotification {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { severitySchema } from './alert';
 import { envList as list } from './envValues';
+import { MAX_CLOSE_WAIT_SECONDS } from './notification';
 
 /**
  * Where incidents are announced: Slack (incoming webhook), PagerDuty (Events API v2) and a generic
@@ -78,7 +79,7 @@ export const notifyConfigSchema = z.object({
    * How long a closing event (recovered, escalated, aborted, noise) keeps retrying before the incident
    * completes without it. Other events never hold the incident up: they retry for up to 10 minutes.
    */
-  closeWaitSeconds: z.coerce.number().int().min(1).max(120).default(30),
+  closeWaitSeconds: z.coerce.number().int().min(1).max(MAX_CLOSE_WAIT_SECONDS).default(30),
   slack: slackNotifierSchema.optional(),
   pagerduty: pagerdutyNotifierSchema.optional(),
   webhook: webhookNotifierSchema.optional(),

@@ -39,6 +39,8 @@ async function notifyActivities(handle: WorkflowHandle) {
 describe('notifications of an incident', () => {
   const fleet = useFleet();
   const recorders: Recorder[] = [];
+  /** Open-to-close seconds of the notified incident, compared with one without notifications. */
+  let notifiedSeconds: number | undefined;
   afterEach(async () => {
     await Promise.all(recorders.splice(0).map((r) => r.close()));
   });
@@ -82,6 +84,7 @@ describe('notifications of an incident', () => {
     // The recovery itself, as without notifications.
     expect(report.outcome).toBe('recovered');
     expect(report.steps.map((s) => s.status)).toEqual(['done', 'done']);
+    notifiedSeconds = report.durationSeconds;
     console.log(
       `incident ${report.durationSeconds} s open to close; completed ${finishedAt - Date.parse(report.closedAt)} ms after closing`,
     );
@@ -143,5 +146,23 @@ describe('notifications of an incident', () => {
 
     // Routes: neither the payments-only nor the critical-only notifier heard of a high checkout incident.
     expect(elsewhere.deliveries).toEqual([]);
+  });
+
+  it('the same incident without notifications takes as long', async () => {
+    expect(notifiedSeconds).toBeDefined();
+    await injectBadRelease(fleet());
+    const report = await withWorker(
+      async ({ client, taskQueue }) => {
+        const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+        return (await handle.result()) as IncidentReport;
+      },
+      { deps: incidentDeps(fleet()) },
+    );
+    expect(report.outcome).toBe('recovered');
+    console.log(`without notifications: ${report.durationSeconds} s; with: ${notifiedSeconds} s`);
+    // The fleet's timing varies by a couple of seconds between runs (measured: 10-12 s either way). The
+    // proof that nothing waited is structural (the first test: no notification during the incident had
+    // completed when it recovered); this bounds the whole: waiting on the dead receiver would add minutes.
+    expect(Math.abs(report.durationSeconds - notifiedSeconds!)).toBeLessThanOrEqual(5);
   });
 });

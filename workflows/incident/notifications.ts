@@ -1,6 +1,10 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { HomeostatActivities } from '../../activities';
-import type { IncidentNotification, NotificationKind } from '../../core/model/notification';
+import {
+  CLOSING_NOTIFY_TIMEOUT_SECONDS,
+  type IncidentNotification,
+  type NotificationKind,
+} from '../../core/model/notification';
 import type { Outcome } from '../../core/model/incidentState';
 import type { Ending, IncidentRun } from './run';
 
@@ -23,8 +27,9 @@ const during = proxyActivities<Pick<HomeostatActivities, 'notifyIncident'>>({
 });
 
 const closing = proxyActivities<Pick<HomeostatActivities, 'notifyIncidentClosed'>>({
-  // The activity retries within closeWaitSeconds (≤ 120 s); this covers a worker that dies meanwhile.
-  startToCloseTimeout: '3 minutes',
+  // The activity retries within closeWaitSeconds (≤ 120 s); a worker that dies meanwhile is noticed by
+  // the heartbeat and the activity runs once more.
+  startToCloseTimeout: `${CLOSING_NOTIFY_TIMEOUT_SECONDS} seconds`,
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 2 },
 });
