@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OUTCOMES } from '../core/model/incidentState';
+import { registerOutcomeMetrics, type ClosedIncidentReader } from '../client/stats/promMetrics';
 
 /** A scrape never waits longer than this on Temporal. */
 const COUNT_TIMEOUT_MS = 3000;
@@ -17,8 +18,16 @@ export type IncidentCounter = (query: string) => Promise<number>;
 export class WebhookMetrics {
   readonly registry = new Registry();
 
-  /** `now` is the clock of the count cache (tests pass their own instead of waiting it out). */
-  constructor(countIncidents?: IncidentCounter, now: () => number = Date.now) {
+  /**
+   * `now` is the clock of the count cache (tests pass their own instead of waiting it out).
+   * `readClosed` lists closed incidents with their outcome memos: durations and actions (client/stats).
+   */
+  constructor(
+    countIncidents?: IncidentCounter,
+    now: () => number = Date.now,
+    readClosed?: ClosedIncidentReader,
+  ) {
+    if (readClosed) registerOutcomeMetrics(this.registry, readClosed, now);
     if (!countIncidents) return;
     const queries: Array<[string, string]> = [
       ['open', 'ExecutionStatus="Running"'],
