@@ -5,7 +5,8 @@ import { DEFAULT_SAFETY_LIMITS } from '../core/model/permits';
 import type { NoPlan, ResolvedPlan } from '../core/model/plan';
 import { applyConfidenceGate, resolvePlan } from '../core/playbooks/resolve';
 import { DEFAULT_MIN_CONFIDENCE } from '../core/model/config';
-import { applyTrackRecord } from '../core/playbooks/trackRecord';
+import { applyLearnedTrackRecord, applyPromotion } from '../core/playbooks/learning';
+import { readLearning } from '../client/learning';
 import { readTrackRecord } from './trackRecord';
 import { activityInfo } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
@@ -25,6 +26,8 @@ export function decideActivities(deps: ActivityDeps) {
         safety: { ...(deps.safety ?? DEFAULT_SAFETY_LIMITS) },
         // The workflow builds its action proxy from these (derived from the worker's provider).
         ...(deps.actionTimeouts ? { actionTimeouts: { ...deps.actionTimeouts } } : {}),
+        // The governor applies feedback with these (what it may change, the detector's configured threshold).
+        ...(deps.learning ? { learning: { ...deps.learning } } : {}),
       };
     },
 
@@ -38,9 +41,13 @@ export function decideActivities(deps: ActivityDeps) {
       if (!topology) return { playbook: null, reason: `no topology gathered for ${diagnosis.rootService}` };
       const resolved = resolvePlan(deps.catalog, diagnosis, topology);
       if (resolved.playbook === null) return resolved;
+      // What people's feedback taught (the governor keeps it): a promotion lifts the catalog's approval
+      // first; the confidence gate and the track record (feedback merged in) may still ask a human.
+      const learning = deps.client ? await readLearning(deps.client, activityInfo().taskQueue) : null;
+      const promoted = applyPromotion(resolved, evidence.service, learning, deps.learning?.promote ?? false);
       // The confidence gate before the track record: both may ask a human, each says why.
       const plan = applyConfidenceGate(
-        resolved,
+        promoted,
         diagnosis,
         deps.incidents.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
       );
@@ -51,7 +58,7 @@ export function decideActivities(deps: ActivityDeps) {
         evidence.service,
         plan.playbook,
       );
-      return applyTrackRecord(plan, record);
+      return applyLearnedTrackRecord(plan, record, learning, Date.now());
     },
   };
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { HomeostatConfig } from '../core/model/config';
 import type { ActionTimeouts } from '../core/model/incidentState';
+import type { LearningSettings } from '../core/model/learning';
 import type { SafetyLimits } from '../core/model/permits';
 import type { Catalog } from '../core/playbooks/schema';
 import type { NotificationSetup } from '../providers/notifiers';
@@ -25,6 +26,8 @@ export interface ActivityDeps {
    * hands them to the incident, which builds its action proxy from them. Absent without a target.
    */
   actionTimeouts?: ActionTimeouts;
+  /** What feedback may change, handed to the governor with the policy (absent: DEFAULT_LEARNING_SETTINGS). */
+  learning?: LearningSettings;
   /** Where incident events are announced (activities/notify.ts); absent: nowhere. */
   notifications?: NotificationSetup;
 }

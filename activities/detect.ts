@@ -1,4 +1,7 @@
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
+import { readLearning } from '../client/learning';
+import { DEFAULT_LEARNING_SETTINGS, type LearningState } from '../core/model/learning';
+import { learnedDetectorSettings } from '../core/playbooks/learning';
 import { judgeService, type DetectorSettings } from '../core/detection/evaluate';
 import type { TimeRange } from '../core/detection/ranges';
 import { DETECTOR_METRICS } from '../core/detection/signals';
@@ -25,6 +28,32 @@ export function lookbackSeconds(s: DetectorSettings): number {
   );
 }
 
+/**
+ * The thresholds `noise` feedback raised, read from the governor in the activity so the detector's
+ * workflow is unchanged. A governor that cannot answer leaves the configured thresholds (detection must
+ * not stop for it); the next evaluation asks again.
+ */
+async function learnedThresholds(deps: ActivityDeps): Promise<LearningState | null> {
+  if (!deps.client) return null;
+  try {
+    const client = deps.client;
+    // Well within the evaluation's heartbeat timeout: a governor without a worker cannot hold it up.
+    return await client.withDeadline(Date.now() + LEARNING_READ_MS, () =>
+      readLearning(client, activityInfo().taskQueue),
+    );
+  } catch (err) {
+    log.warn(
+      `detector: configured thresholds used; the governor's learning is unreadable (${(err as Error).message})`,
+    );
+    return null;
+  }
+}
+
+const LEARNING_READ_MS = 3_000;
+
+const maxSensitivityFactor = (deps: ActivityDeps): number =>
+  deps.learning?.maxSensitivityFactor ?? DEFAULT_LEARNING_SETTINGS.maxSensitivityFactor;
+
 export function detectActivities(deps: ActivityDeps) {
   return {
     /**
@@ -37,6 +66,7 @@ export function detectActivities(deps: ActivityDeps) {
       const at = Date.now();
       const from = new Date(at - lookbackSeconds(input.settings) * 1000);
       const evaluation: DetectorEvaluation = { at, services: [], dependencies: {}, errors: {} };
+      const learning = await learnedThresholds(deps);
       await Promise.all(
         input.services.map(async (service) => {
           try {
@@ -59,7 +89,7 @@ export function detectActivities(deps: ActivityDeps) {
                 service,
                 series,
                 at,
-                input.settings,
+                learnedDetectorSettings(input.settings, learning, service, maxSensitivityFactor(deps)),
                 input.exclusions[service] ?? [],
                 input.slos[service],
               ),

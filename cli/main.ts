@@ -9,6 +9,8 @@ import type { Pause } from '../core/model/governor';
 import { formatGovernor } from '../core/model/governorSummary';
 import type { SafetyLimits } from '../core/model/permits';
 import { formatState } from './format';
+import { feedbackCommand } from './feedback';
+import { learningCommand } from './learning';
 
 const USAGE = `usage: homeostat <command>
 
@@ -21,6 +23,10 @@ const USAGE = `usage: homeostat <command>
   safety                                         pause, circuit breakers, rate limits, blast radius
   reset-breaker <service> --by <who> --reason <why>
                                                  close an open circuit breaker (approvers only)
+  feedback <incident> noise|right|wrong --by <who> --reason <why>
+                                                 teach from a closed incident (right/noise: approvers only)
+  learning [revert <id> --by <who> --reason <why>]
+                                                 what feedback changed; undo one change (approvers only)
 
 <incident> is a workflow id (incident:checkout) or an incident key (checkout).
 Connects to TEMPORAL_ADDRESS, or to the embedded stack (127.0.0.1:7233 by default).`;
@@ -44,7 +50,20 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  if (!['list', 'status', 'approve', 'abort', 'pause', 'resume', 'safety', 'reset-breaker'].includes(command))
+  if (
+    ![
+      'list',
+      'status',
+      'approve',
+      'abort',
+      'pause',
+      'resume',
+      'safety',
+      'reset-breaker',
+      'feedback',
+      'learning',
+    ].includes(command)
+  )
     throw new UsageError(`unknown command '${command}'`);
 
   const cfg = loadConfig();
@@ -57,6 +76,13 @@ async function main(argv: string[]): Promise<number> {
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   const operator = createOperator(client, cfg.worker.taskQueue);
   try {
+    if (command === 'feedback' || command === 'learning')
+      return await (command === 'feedback' ? feedbackCommand : learningCommand)(
+        client,
+        cfg,
+        positionals,
+        values,
+      );
     if (command === 'list') return await list(operator, values.all, cfg.safety);
     if (command === 'pause' || command === 'resume') {
       const { by, reason } = whoAndWhy(command, values);

@@ -41,6 +41,7 @@ export function activityDepsFromConfig(
     incidents: cfg.incidents,
     approvers: cfg.approvers,
     safety: cfg.safety,
+    learning: { ...cfg.learning, baseSensitivity: cfg.detector.sensitivity },
     recordDir: join(resolve(cfg.embedded.stateDir), 'incidents'),
   };
 }
@@ -56,7 +57,9 @@ export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promi
     shutdownGraceTime: `${opts.shutdownGraceSeconds ?? 10} seconds`,
     ...(opts.identity ? { identity: opts.identity } : {}),
     ...(opts.interceptors || opts.tracing
-      ? { interceptors: mergeInterceptors(opts.interceptors, opts.tracing?.interceptors) }
+      ? {
+          interceptors: mergeInterceptors(opts.interceptors, opts.tracing?.interceptors, !opts.workflowBundle),
+        }
       : {}),
     ...(opts.tracing ? { sinks: opts.tracing.sinks } : {}),
   });
@@ -66,10 +69,14 @@ export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promi
 function mergeInterceptors(
   own: WorkerOptions['interceptors'] = {},
   tracing: WorkerOptions['interceptors'] = {},
+  bundling: boolean,
 ): WorkerOptions['interceptors'] {
   return {
     ...own,
     activity: [...(tracing.activity ?? []), ...(own.activity ?? [])],
-    workflowModules: [...(tracing.workflowModules ?? []), ...(own.workflowModules ?? [])],
+    // A prebuilt bundle already holds its workflow interceptors (the SDK ignores these, with a warning).
+    ...(bundling
+      ? { workflowModules: [...(tracing.workflowModules ?? []), ...(own.workflowModules ?? [])] }
+      : {}),
   };
 }

@@ -33,6 +33,7 @@ import {
 } from './governorApi';
 import { automationResumedSignal, rootClosedSignal, victimLinkedSignal } from './api';
 import { claimRoot, releaseRoots, validRootClaim } from './governorRoots';
+import { registerLearning } from './governorLearning';
 import { decidePermit, releasePermits } from './permitRules';
 import { SA_PHASE } from './searchAttributes';
 
@@ -195,6 +196,8 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
       },
     },
   );
+
+  registerLearning(state, { record, approverOnly, mustBeApprover, policy: () => loaded.policy });
 
   /** Signals an incident; one that closed meanwhile cannot be signalled, and that is fine. */
   const ignoreClosed = (): undefined => undefined;

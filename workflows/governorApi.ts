@@ -1,5 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BreakerResetRequest, GovernorState, Pause, PauseRequest } from '../core/model/governor';
+import type {
+  FeedbackAnswer,
+  FeedbackRequest,
+  LearningChange,
+  LearningRevertRequest,
+  LearningState,
+} from '../core/model/learning';
 import type { PermitDecision, PermitRelease, PermitRequest } from '../core/model/permits';
 import type { RootClaim, RootClaimAnswer, RootClosed } from './governorRoots';
 
@@ -30,3 +37,11 @@ export const waitOutPauseUpdate = defineUpdate<Pause | null, [{ workflowId: stri
 export const claimRootUpdate = defineUpdate<RootClaimAnswer, [RootClaim]>('claimRoot');
 /** Sent by an owning incident as it closes: frees its roots and tells its victims how it ended. */
 export const releaseRootsUpdate = defineUpdate<void, [Omit<RootClosed, 'rootService'>]>('releaseRoots');
+
+/**
+ * Feedback on a closed incident (closed workflows cannot be signalled, so the governor keeps it) and the
+ * learning it caused: listed by the query, each change undone by an approver (workflows/governorLearning.ts).
+ */
+export const feedbackUpdate = defineUpdate<FeedbackAnswer, [FeedbackRequest]>('giveFeedback');
+export const revertLearningUpdate = defineUpdate<LearningChange, [LearningRevertRequest]>('revertLearning');
+export const learningQuery = defineQuery<LearningState | null>('learningState');

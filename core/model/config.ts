@@ -11,6 +11,7 @@ import {
   signalsSourceSchema,
 } from './prometheusConfig';
 import { DETECTOR_ENV_KEYS, detectorConfigSchema } from './detectorConfig';
+import { LEARNING_ENV_KEYS, learningConfigSchema } from './learning';
 import { TELEMETRY_ENV_KEYS, telemetryConfigSchema } from './telemetryConfig';
 import { NOTIFY_ENV_KEYS, notifyConfigSchema } from './notifyConfig';
 import { DEFAULT_SAFETY_LIMITS } from './permits';
@@ -133,6 +134,8 @@ export const configSchema = z
     telemetry: telemetryConfigSchema.default(telemetryConfigSchema.parse({})),
     /** Slack, PagerDuty and signed webhooks told of incident events (notifyConfig.ts). */
     notifications: notifyConfigSchema.default(notifyConfigSchema.parse({})),
+    /** What people's feedback on closed incidents may change (learning.ts). */
+    learning: learningConfigSchema.default(learningConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     checkSignalsSource(cfg, ctx);
@@ -196,6 +199,7 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   ...prefixed('detector', DETECTOR_ENV_KEYS),
   ...prefixed('telemetry', TELEMETRY_ENV_KEYS),
   ...prefixed('notifications', NOTIFY_ENV_KEYS),
+  ...prefixed('learning', LEARNING_ENV_KEYS),
 };
 
 function prefixed(

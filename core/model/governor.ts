@@ -1,5 +1,6 @@
 /** The governor: the global pause and the permits every incident asks for before it acts. */
 import type { PermitState } from './permits';
+import type { LearningState } from './learning';
 
 /** One governor per Homeostat deployment, which is one task queue: its id names the queue. */
 export function governorWorkflowId(taskQueue: string): string {
@@ -19,7 +20,7 @@ export interface Pause extends PauseRequest {
 export interface GovernorLogEntry extends PauseRequest {
   at: string;
   /** breaker-reset: an approver closed a service's circuit breaker by hand. */
-  kind: 'pause' | 'resume' | 'breaker-reset';
+  kind: 'pause' | 'resume' | 'breaker-reset' | 'feedback' | 'learning-revert';
   service?: string;
 }
 
@@ -50,4 +51,6 @@ export interface GovernorState {
       victims: Array<{ workflowId: string; service: string; at: string }>;
     }
   >;
+  /** People's feedback on closed incidents and what it changed (model/learning.ts); absent in older runs. */
+  learning?: LearningState;
 }

@@ -4,6 +4,7 @@ import type { IncidentInput } from './incident';
 import type { ActionSpec, CompensationKind, ResolvedPlan } from './plan';
 import type { ActionOutcome } from './signals';
 import type { SafetyLimits } from './permits';
+import type { LearningSettings } from './learning';
 
 export const PHASES = [
   'triage',
@@ -93,6 +94,8 @@ export interface IncidentPolicy {
    * action can never outlive its activity. Absent in histories recorded before they were derived.
    */
   actionTimeouts?: ActionTimeouts;
+  /** What people's feedback may change (the governor applies it); absent: DEFAULT_LEARNING_SETTINGS. */
+  learning?: LearningSettings;
 }
 
 /** Start-to-close and heartbeat timeouts (seconds) of executeAction and compensateStep. */
