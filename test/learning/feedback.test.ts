@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { decideActivities } from '../../activities/decide';
 import { detectActivities } from '../../activities/detect';
 import { readGovernor } from '../../client/governor';
 import { giveFeedback, readLearning, revertLearning } from '../../client/learning';
 import type { DetectorEvaluation } from '../../core/detection/state';
 import { detectorConfigSchema } from '../../core/model/detectorConfig';
+import type { Diagnosis } from '../../core/model/diagnosis';
+import { DEFAULT_LEARNING_SETTINGS } from '../../core/model/learning';
+import type { NoPlan, ResolvedPlan } from '../../core/model/plan';
+import { loadCatalog } from '../../core/playbooks/catalog';
 import type { IncidentReport } from '../../core/model/incidentState';
 import type { MetricSeries } from '../../core/model/signals';
 import type { Providers } from '../../providers/types';
 import { abortUpdate } from '../../workflows/api';
 import { testActivityDeps, withWorker } from '../harness/env';
+import { evidence } from '../unit/evidence';
 import { pastIncidents } from './pastIncidents';
 import {
   firingAlert,
@@ -169,6 +175,81 @@ describe('learning: noise feedback and the detector', () => {
         expect((await judge(z! - 0.25)).checkout?.state).toBe('anomalous');
       },
       { taskQueue, deps: { approvers: ['alice'] } },
+    );
+  });
+});
+
+describe('learning: right feedback and promotion', () => {
+  const diagnosis: Diagnosis = {
+    failureClass: 'bad-release',
+    rootService: 'checkout',
+    confidence: 'high',
+    summary: 'v2 errs',
+    findings: [],
+    suspectRelease: 'v2',
+    goodRelease: 'v1',
+    affectedTargets: ['checkout-0', 'checkout-1', 'checkout-2'],
+    baselines: { error_ratio: 0.01 },
+    healthy: false,
+  };
+  // The catalog makes this deployment's rollbacks wait for a human.
+  const catalog = loadCatalog();
+  const gated = {
+    ...catalog,
+    playbooks: catalog.playbooks.map((p) =>
+      p.name === 'rollback-bad-release'
+        ? { ...p, requiresApproval: true, approvalReason: 'rollbacks need a human here' }
+        : p,
+    ),
+  };
+  const allow = { ...DEFAULT_LEARNING_SETTINGS, promote: true, promoteAfter: 2 };
+
+  it('promotes a gated playbook after right verdicts only while configuration allows; a revert undoes it', async () => {
+    const taskQueue = `test-${randomUUID()}`;
+    const past = await pastIncidents(taskQueue, 2, {
+      service: 'checkout',
+      playbook: 'rollback-bad-release',
+      result: 'recovered',
+    });
+    await withWorker(
+      async ({ client }) => {
+        for (const id of past) {
+          const answer = await giveFeedback(client, taskQueue, {
+            workflowId: id,
+            verdict: 'right',
+            by: 'alice',
+            reason: 'the rollback was the fix',
+          });
+          expect(answer.ok).toBe(true);
+        }
+        // The planner activity, as the worker runs it on this task queue.
+        const plan = async (promote: boolean) => {
+          const { planRemediation } = decideActivities(
+            testActivityDeps({ client, catalog: gated, learning: { ...allow, promote } }),
+          );
+          const made: ResolvedPlan | NoPlan = await new MockActivityEnvironment({ taskQueue }).run(
+            planRemediation,
+            { diagnosis, evidence: evidence() },
+          );
+          if (made.playbook === null) throw new Error(`no plan: ${made.reason}`);
+          return made;
+        };
+        const promoted = await plan(true);
+        expect(promoted.requiresApproval).toBe(false);
+        expect(promoted.approvalReason).toMatch(
+          /^promoted: rollback-bad-release runs on checkout without the catalog's approval after 2 right verdicts .*\[L1\] \(the catalog says: rollbacks need a human here\)/,
+        );
+        expect((await plan(false)).requiresApproval).toBe(true);
+
+        expect(
+          await revertLearning(client, taskQueue, { id: 'L1', by: 'alice', reason: 'not yet' }),
+        ).toMatchObject({ ok: true });
+        expect(await plan(true)).toMatchObject({
+          requiresApproval: true,
+          approvalReason: expect.stringMatching(/^rollbacks need a human here/),
+        });
+      },
+      { taskQueue, deps: { approvers: ['alice'], learning: allow } },
     );
   });
 });
