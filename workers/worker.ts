@@ -58,7 +58,11 @@ export async function createHomeostatWorker(opts: HomeostatWorkerOptions): Promi
     ...(opts.identity ? { identity: opts.identity } : {}),
     ...(opts.interceptors || opts.tracing
       ? {
-          interceptors: mergeInterceptors(opts.interceptors, opts.tracing?.interceptors, !opts.workflowBundle),
+          interceptors: mergeInterceptors(
+            opts.interceptors,
+            opts.tracing?.interceptors,
+            !opts.workflowBundle,
+          ),
         }
       : {}),
     ...(opts.tracing ? { sinks: opts.tracing.sinks } : {}),
@@ -74,7 +78,8 @@ function mergeInterceptors(
   return {
     ...own,
     activity: [...(tracing.activity ?? []), ...(own.activity ?? [])],
-    // A prebuilt bundle already holds its workflow interceptors (the SDK ignores these, with a warning).
+    // A prebuilt bundle must already hold tracing's workflow module (bundleWorkflowCode's
+    // workflowInterceptorModules): the SDK would ignore it here, with a warning.
     ...(bundling
       ? { workflowModules: [...(tracing.workflowModules ?? []), ...(own.workflowModules ?? [])] }
       : {}),
