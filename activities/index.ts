@@ -4,6 +4,7 @@ import { detectActivities } from './detect';
 import type { ActivityDeps } from './deps';
 import { gatherActivities } from './gather';
 import { governorActivities } from './governor';
+import { guardActivities } from './guards';
 import { withLiveness } from './liveness';
 import { notifyActivities } from './notify';
 import { recordActivities } from './record';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...live(verifyActivities(deps)),
     ...live(recordActivities(deps)),
     ...live(governorActivities(deps)),
+    ...live(guardActivities(deps)),
     ...live(detectActivities(deps)),
     ...live(notifyActivities(deps)),
   };

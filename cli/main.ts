@@ -9,6 +9,7 @@ import type { Pause } from '../core/model/governor';
 import { formatGovernor } from '../core/model/governorSummary';
 import type { SafetyLimits } from '../core/model/permits';
 import { formatState } from './format';
+import { isSilenceCommand, parseSilenceArgs, runSilenceCommand, SILENCE_COMMANDS } from './silence';
 import { feedbackCommand } from './feedback';
 import { learningCommand } from './learning';
 
@@ -23,6 +24,10 @@ const USAGE = `usage: homeostat <command>
   safety                                         pause, circuit breakers, rate limits, blast radius
   reset-breaker <service> --by <who> --reason <why>
                                                  close an open circuit breaker (approvers only)
+  silence <service> [--class <failure-class>] --for <30m|2h|1d> --by <who> --reason <why>
+                                                 no automated action on it until then (anyone may)
+  unsilence <silence-id|service> --by <who> --reason <why>
+                                                 lift a silence early (approvers only)
   feedback <incident> noise|right|wrong --by <who> --reason <why>
                                                  teach from a closed incident (right/noise: approvers only)
   learning [revert <id> --by <who> --reason <why>]
@@ -48,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
       'fast-path': { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      for: { type: 'string' },
+      class: { type: 'string' },
     },
   });
   if (
@@ -62,10 +69,14 @@ async function main(argv: string[]): Promise<number> {
       'reset-breaker',
       'feedback',
       'learning',
+      ...SILENCE_COMMANDS,
     ].includes(command)
   )
     throw new UsageError(`unknown command '${command}'`);
 
+  const silenceArgs = isSilenceCommand(command)
+    ? parseSilenceArgs(command, positionals, values, (m) => new UsageError(m))
+    : undefined;
   const cfg = loadConfig();
   const address = cfg.temporal.address ?? `${cfg.embedded.ip}:${cfg.embedded.port}`;
   const connection = await connectClient(cfg, address).catch((err: unknown) => {
@@ -84,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
         values,
       );
     if (command === 'list') return await list(operator, values.all, cfg.safety);
+    if (silenceArgs) return await runSilenceCommand(operator, silenceArgs);
     if (command === 'pause' || command === 'resume') {
       const { by, reason } = whoAndWhy(command, values);
       const result =

@@ -13,7 +13,19 @@ import type {
   IncidentState,
 } from '../core/model/incidentState';
 import { abortUpdate, approveUpdate, stateQuery } from '../workflows/api';
-import { pauseUpdate, resetBreakerUpdate, resumeUpdate } from '../workflows/governorApi';
+import {
+  pauseUpdate,
+  resetBreakerUpdate,
+  resumeUpdate,
+  silenceUpdate,
+  unsilenceUpdate,
+} from '../workflows/governorApi';
+import {
+  pruneSilences,
+  type Silence,
+  type SilenceRequest,
+  type UnsilenceRequest,
+} from '../core/model/silence';
 import { readGovernor, updateGovernor } from './governor';
 import { outcomeOf, type Outcome } from './outcome';
 
@@ -75,6 +87,12 @@ export interface Operator {
   resume(req: PauseRequest): Promise<Outcome<GovernorState>>;
   /** Approvers only. not-found: no governor, so no breaker can be open. */
   resetBreaker(req: BreakerResetRequest): Promise<Outcome<GovernorState>>;
+  /** Open to anyone (it stops actions); starts the governor if needed. Returns the new silence. */
+  silence(req: SilenceRequest): Promise<Outcome<Silence>>;
+  /** Approvers only; by silence id or service. not-found: no governor, so nothing is silenced. */
+  unsilence(req: UnsilenceRequest): Promise<Outcome<Silence[]>>;
+  /** The active silences (none without a governor). */
+  silences(): Promise<Silence[]>;
 }
 
 type ExecutionSummary = Omit<WorkflowExecutionInfo, 'raw'>;
@@ -160,5 +178,12 @@ export function createOperator(client: Client, taskQueue: string, options: Opera
           client.workflow.getHandle(governorId).executeUpdate(resetBreakerUpdate, { args: [req] }),
         ),
       ),
+    silence: (req) => outcomeOf(() => within(() => updateGovernor(client, taskQueue, silenceUpdate, req))),
+    unsilence: (req) =>
+      outcomeOf(() =>
+        within(() => client.workflow.getHandle(governorId).executeUpdate(unsilenceUpdate, { args: [req] })),
+      ),
+    silences: async () =>
+      pruneSilences((await within(() => readGovernor(client, taskQueue)))?.silences, Date.now()),
   };
 }

@@ -19,6 +19,7 @@ import { handleAlertDelivery } from './routes/alerts';
 import { handleHealthz, handleMetrics, handleReadyz } from './routes/health';
 import { handleOperator } from './routes/operator';
 import { handleSafety } from './routes/safety';
+import { handleSilences } from './routes/silences';
 import { handleMetricsWithSdk, sdkMetricsReader } from './sdkMetrics';
 import { alertmanagerSource } from './sources/alertmanager';
 import { cloudwatchSource } from './sources/cloudwatch';
@@ -107,6 +108,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
       return await handleAlertDelivery(source, req, res, ctx);
     }
     if (first === 'incidents') return await handleOperator(path, req, res, ctx);
+    if (first === 'safety' && path[1] === 'silences') return await handleSilences(path, req, res, ctx);
     if (first === 'safety') return await handleSafety(path, req, res, ctx);
     if (path.length === 1 && req.method === 'GET') {
       if (first === 'healthz') return handleHealthz(res);

@@ -33,6 +33,7 @@ import {
 } from './governorApi';
 import { automationResumedSignal, rootClosedSignal, victimLinkedSignal } from './api';
 import { claimRoot, releaseRoots, validRootClaim } from './governorRoots';
+import { hearRelease, registerSilencesAndFlapping } from './governorSilences';
 import { registerLearning } from './governorLearning';
 import { decidePermit, releasePermits } from './permitRules';
 import { SA_PHASE } from './searchAttributes';
@@ -65,7 +66,7 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
   /** The Temporal UI's current details of the governor: what `homeostat safety` prints. */
   const describe = (): void =>
     setCurrentDetails(formatGovernor(state, loaded.policy?.safety ?? DEFAULT_SAFETY_LIMITS, Date.now()));
-  const record = (kind: GovernorLogEntry['kind'], req: PauseRequest & { service?: string }): void => {
+  const record = (kind: GovernorLogEntry['kind'], req: Omit<GovernorLogEntry, 'at' | 'kind'>): void => {
     state.log = [...state.log, { ...req, kind, at: new Date().toISOString() }].slice(-LOG_LIMIT);
   };
   const notApprover = (by: string, what: string): string | undefined =>
@@ -167,6 +168,7 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
     releasePermitsUpdate,
     (rel) => {
       releasePermits(permits, rel, Date.now());
+      hearRelease(state, rel, Date.now()); // a recovery feeds flapping protection
       describe();
     },
     {
@@ -197,6 +199,7 @@ export async function governorWorkflow(carried?: GovernorState): Promise<void> {
     },
   );
 
+  registerSilencesAndFlapping(state, { record, approverOnly, mustBeApprover, needsWho, describe });
   registerLearning(state, { record, approverOnly, mustBeApprover, policy: () => loaded.policy });
 
   /** Signals an incident; one that closed meanwhile cannot be signalled, and that is fine. */

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BreakerResetRequest, GovernorState, Pause, PauseRequest } from '../core/model/governor';
+import type { FlappingAsk, FlappingDecision } from '../core/model/flapping';
 import type {
   FeedbackAnswer,
   FeedbackRequest,
@@ -8,6 +9,7 @@ import type {
   LearningState,
 } from '../core/model/learning';
 import type { PermitDecision, PermitRelease, PermitRequest } from '../core/model/permits';
+import type { Silence, SilenceRequest, UnsilenceRequest } from '../core/model/silence';
 import type { RootClaim, RootClaimAnswer, RootClosed } from './governorRoots';
 
 /**
@@ -37,6 +39,15 @@ export const waitOutPauseUpdate = defineUpdate<Pause | null, [{ workflowId: stri
 export const claimRootUpdate = defineUpdate<RootClaimAnswer, [RootClaim]>('claimRoot');
 /** Sent by an owning incident as it closes: frees its roots and tells its victims how it ended. */
 export const releaseRootsUpdate = defineUpdate<void, [Omit<RootClosed, 'rootService'>]>('releaseRoots');
+
+/** Anyone may silence a service (it stops actions); lifting a silence early needs an approver. */
+export const silenceUpdate = defineUpdate<Silence, [SilenceRequest]>('silence');
+export const unsilenceUpdate = defineUpdate<Silence[], [UnsilenceRequest]>('unsilence');
+/**
+ * An incident about to act asks whether its failure keeps returning after recoveries (flapping):
+ * go, wait and look again, or hand over to a human. Idempotent per ask id.
+ */
+export const flappingUpdate = defineUpdate<FlappingDecision, [FlappingAsk]>('checkFlapping');
 
 /**
  * Feedback on a closed incident (closed workflows cannot be signalled, so the governor keeps it) and the

@@ -15,6 +15,7 @@ import { LEARNING_ENV_KEYS, learningConfigSchema } from './learning';
 import { TELEMETRY_ENV_KEYS, telemetryConfigSchema } from './telemetryConfig';
 import { NOTIFY_ENV_KEYS, notifyConfigSchema } from './notifyConfig';
 import { DEFAULT_SAFETY_LIMITS } from './permits';
+import { FLAPPING_ENV_KEYS, flappingSafetyFields } from './flappingConfig';
 
 /** Diagnosis confidence levels, least sure first (the order the confidence gate compares in). */
 export const CONFIDENCE_LEVELS = ['low', 'medium', 'high'] as const;
@@ -116,6 +117,7 @@ export const configSchema = z
           .min(60)
           .default(DEFAULT_SAFETY_LIMITS.breakerWindowSeconds),
         maxHoldSeconds: z.coerce.number().int().min(1).default(DEFAULT_SAFETY_LIMITS.maxHoldSeconds),
+        ...flappingSafetyFields,
       })
       .default(DEFAULT_SAFETY_LIMITS),
     /** `npm start` breaks the local fleet on purpose and lets Homeostat heal it; false runs the stack only. */
@@ -191,6 +193,7 @@ export const ENV_KEYS: Record<string, readonly string[]> = {
   HOMEOSTAT_BREAKER_FAILURES: ['safety', 'breakerFailures'],
   HOMEOSTAT_BREAKER_WINDOW_SECONDS: ['safety', 'breakerWindowSeconds'],
   HOMEOSTAT_MAX_HOLD_SECONDS: ['safety', 'maxHoldSeconds'],
+  ...FLAPPING_ENV_KEYS,
   ...prefixed('webhook', WEBHOOK_ENV_KEYS),
   ...prefixed('aws', AWS_ENV_KEYS),
   ...prefixed('fleet', FLEET_ENV_KEYS),

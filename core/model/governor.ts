@@ -1,6 +1,8 @@
 /** The governor: the global pause and the permits every incident asks for before it acts. */
-import type { PermitState } from './permits';
+import type { FlappingState } from './flapping';
 import type { LearningState } from './learning';
+import type { PermitState } from './permits';
+import type { Silence } from './silence';
 
 /** One governor per Homeostat deployment, which is one task queue: its id names the queue. */
 export function governorWorkflowId(taskQueue: string): string {
@@ -20,8 +22,10 @@ export interface Pause extends PauseRequest {
 export interface GovernorLogEntry extends PauseRequest {
   at: string;
   /** breaker-reset: an approver closed a service's circuit breaker by hand. */
-  kind: 'pause' | 'resume' | 'breaker-reset' | 'feedback' | 'learning-revert';
+  kind: 'pause' | 'resume' | 'breaker-reset' | 'silence' | 'unsilence' | 'feedback' | 'learning-revert';
   service?: string;
+  /** silence/unsilence: which silence. */
+  silenceId?: string;
 }
 
 export interface BreakerResetRequest extends PauseRequest {
@@ -51,6 +55,12 @@ export interface GovernorState {
       victims: Array<{ workflowId: string; service: string; at: string }>;
     }
   >;
+  /** Operators' silences, active ones only (model/silence.ts); absent in runs started before them. */
+  silences?: Silence[];
+  /** Silences ever made: numbers their ids. */
+  silenceCount?: number;
+  /** Recent recoveries per failure and the answers given (model/flapping.ts); absent in older runs. */
+  flapping?: FlappingState;
   /** People's feedback on closed incidents and what it changed (model/learning.ts); absent in older runs. */
   learning?: LearningState;
 }

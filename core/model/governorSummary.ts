@@ -1,5 +1,6 @@
 import type { GovernorState } from './governor';
 import type { SafetyLimits } from './permits';
+import { formatSilences } from './silence';
 
 const HOUR_MS = 3_600_000;
 
@@ -54,5 +55,6 @@ export function formatGovernor(
   lines.push(`actions in the last hour: ${actions.length}/${limits.maxActionsPerHour}`);
   for (const [service, count] of perService)
     lines.push(`  ${service}: ${count}/${limits.maxActionsPerServicePerHour}`);
+  lines.push(...formatSilences(state?.silences, now));
   return lines.join('\n');
 }

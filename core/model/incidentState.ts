@@ -211,6 +211,8 @@ export interface IncidentState {
   runsContinued?: number;
   /** Set once the incident claimed its diagnosis's root service at the governor (patch 'root-correlation'). */
   correlation?: Correlation;
+  /** Failures (`root|class`) this incident backed off for as flapping; it acts on its next look. */
+  flappingWaited?: string[];
   outcome?: Outcome;
   /** One line on why the incident ended as it did. */
   conclusion?: string;

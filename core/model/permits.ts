@@ -4,6 +4,7 @@
  * (rate limits), how many services are being remediated at once (blast radius), and how recent
  * remediations of the same service ended (circuit breaker).
  */
+import { DEFAULT_FLAPPING_LIMITS } from './flapping';
 
 /** Limits from configuration, sent with each request so a config change applies at the next step. */
 export interface SafetyLimits {
@@ -18,15 +19,27 @@ export interface SafetyLimits {
   breakerWindowSeconds: number;
   /** An incident held by the limits this long hands over to a human. */
   maxHoldSeconds: number;
+  /**
+   * Flapping protection (model/flapping.ts): the window, the back-off base and cap, and the returns
+   * backed off before a human decides. Optional: policies recorded before it lack them.
+   */
+  flappingWindowSeconds?: number;
+  flappingBaseSeconds?: number;
+  flappingCapSeconds?: number;
+  flappingMaxBackoffs?: number;
 }
 
-export const DEFAULT_SAFETY_LIMITS: SafetyLimits = {
+export const DEFAULT_SAFETY_LIMITS: Required<SafetyLimits> = {
   maxActionsPerServicePerHour: 6,
   maxActionsPerHour: 30,
   maxConcurrentServices: 2,
   breakerFailures: 2,
   breakerWindowSeconds: 3600,
   maxHoldSeconds: 1800,
+  flappingWindowSeconds: DEFAULT_FLAPPING_LIMITS.windowSeconds,
+  flappingBaseSeconds: DEFAULT_FLAPPING_LIMITS.baseSeconds,
+  flappingCapSeconds: DEFAULT_FLAPPING_LIMITS.capSeconds,
+  flappingMaxBackoffs: DEFAULT_FLAPPING_LIMITS.maxBackoffs,
 };
 
 export interface PermitRequest {
@@ -57,6 +70,9 @@ export interface PermitRelease {
   result: RemediationResult;
   conclusion: string;
   limits: SafetyLimits;
+  /** The failure it handled (flapping protection remembers recoveries by both); absent in older runs. */
+  rootService?: string;
+  failureClass?: string;
 }
 
 export interface GrantedAction {

@@ -59,6 +59,10 @@ export async function close(run: IncidentRun, ending: Ending): Promise<IncidentR
       result,
       conclusion: ending.conclusion,
       limits: state.policy?.safety ?? DEFAULT_SAFETY_LIMITS,
+      // The failure it handled: a recovery is remembered by root + class for flapping protection.
+      ...(state.diagnosis && !state.diagnosis.healthy
+        ? { rootService: state.diagnosis.rootService, failureClass: state.diagnosis.failureClass }
+        : {}),
     });
   });
   // A root incident frees its root; the governor tells its victims how it ended (they then check

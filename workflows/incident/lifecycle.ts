@@ -6,6 +6,7 @@ import { gathering, reads } from './proxies';
 import { compensate } from './compensation';
 import { correlate } from './correlation';
 import { awaitApproval, bake, triage } from './gates';
+import { flapping, silenced } from './guards';
 import { remediate, verify } from './remediation';
 import { notify } from './notifications';
 import { hasRestorableSteps, restoreAfterRecovery } from './restore';
@@ -83,9 +84,16 @@ export async function lifecycle(run: IncidentRun, resumeAt?: ContinuedIncident['
       );
     }
 
+    // An operator's silence stops here, before the incident claims the root (patched, guards.ts).
+    const silence = await silenced(run, diagnosis);
+    if (silence) return silence;
     // One incident per root cause: the first to claim the root acts, the others link to it (patched).
     const correlated = await correlate(run, diagnosis);
     if (correlated !== 'act') return correlated;
+    // The same failure back soon after a recovery waits, then looks again; too often, a human decides.
+    const flap = await flapping(run, diagnosis);
+    if (flap === 'look-again') continue;
+    if (flap !== 'act') return flap;
 
     enter(run, 'planning', 'choosing a playbook');
     // Planning needs the root service's topology only: the evidence is not copied into history again.

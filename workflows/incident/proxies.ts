@@ -38,7 +38,9 @@ export const gathering = proxyActivities<Pick<Activities, 'gatherEvidence'>>({
  * Permits and the pause: updates to the governor, which answers at once (a wait is an answer too). They
  * beat on a ticker (activities/liveness.ts), so a worker that dies mid-request is retried within 10 s.
  */
-export const governor = proxyActivities<Pick<Activities, 'requestPermit' | 'waitOutPause' | 'claimRoot'>>({
+export const governor = proxyActivities<
+  Pick<Activities, 'requestPermit' | 'waitOutPause' | 'claimRoot' | 'findSilence' | 'checkFlapping'>
+>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 6 },
