@@ -9,7 +9,7 @@ import type {
 } from '../model/learning';
 import { FEEDBACK_VERDICTS } from '../model/learning';
 import type { ResolvedPlan, TrackRecord } from '../model/plan';
-import { applyTrackRecord } from './trackRecord';
+import { applyTrackRecord, TRACK_RECORD_DAYS } from './trackRecord';
 
 /**
  * The rules of learning from people's feedback, pure so the governor (deterministic workflow code), the
@@ -23,9 +23,16 @@ import { applyTrackRecord } from './trackRecord';
  * reverts the older one's changes first.
  */
 
-/** Feedback entries and changes kept (older ones remain in the governor's earlier histories). */
-export const FEEDBACK_LIMIT = 500;
-export const CHANGES_LIMIT = 1000;
+/**
+ * Feedback entries and changes kept (older ones remain in the governor's earlier histories): the state
+ * travels in every query (the detector reads it each evaluation) and every continue-as-new. What still
+ * has an effect is kept first.
+ */
+export const FEEDBACK_LIMIT = 300;
+export const CHANGES_LIMIT = 500;
+/** Longest `by` and `reason` accepted, for the same reason. */
+export const MAX_BY_CHARS = 100;
+export const MAX_REASON_CHARS = 500;
 
 /** Checks a feedback request; the message names the wrong field. */
 export function feedbackProblem(req: FeedbackRequest | undefined): string | undefined {
@@ -36,6 +43,9 @@ export function feedbackProblem(req: FeedbackRequest | undefined): string | unde
     if (typeof req[key] !== 'string' || !req[key].trim()) return `${key} is required`;
   }
   if (Number.isNaN(Date.parse(req.closedAt))) return 'closedAt must be a time';
+  if (req.by.length > MAX_BY_CHARS) return `by is longer than ${MAX_BY_CHARS} characters`;
+  if (req.reason.length > MAX_REASON_CHARS)
+    return `reason is longer than ${MAX_REASON_CHARS} characters; link to the details instead`;
   return undefined;
 }
 
@@ -175,7 +185,7 @@ export function applyFeedback(
   feedback.changeIds = made.map((c) => c.id);
   state.feedback[req.incidentId] = feedback;
   state.changes.push(...made);
-  bound(state);
+  bound(state, at);
   return { feedback, changes: made, reverted, notes };
 }
 
@@ -191,13 +201,25 @@ function rightStreak(state: LearningState, latest: Feedback, service: string, pl
   return firstWrong === -1 ? verdicts.length : firstWrong;
 }
 
-function bound(state: LearningState): void {
+function bound(state: LearningState, at: string): void {
+  const since = Date.parse(at) - TRACK_RECORD_DAYS * 86_400_000;
+  // Still has an effect: not reverted, and (for a track record) its incident is within the window.
+  const effective = (c: LearningChange): boolean =>
+    active(c) && !(c.kind === 'track-record' && Date.parse(c.closedAt ?? '') <= since);
+  if (state.changes.length > CHANGES_LIMIT) {
+    const spent = state.changes.filter((c) => !effective(c)).slice(0, state.changes.length - CHANGES_LIMIT);
+    const drop = new Set(spent.map((c) => c.id));
+    state.changes = state.changes.filter((c) => !drop.has(c.id)).slice(-CHANGES_LIMIT);
+  }
   const entries = Object.values(state.feedback);
   if (entries.length > FEEDBACK_LIMIT) {
-    const keep = entries.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, FEEDBACK_LIMIT);
+    const live = new Set(state.changes.filter(effective).map((c) => c.id));
+    const rank = (f: Feedback): number => (f.changeIds.some((id) => live.has(id)) ? 1 : 0);
+    const keep = entries
+      .sort((a, b) => rank(b) - rank(a) || Date.parse(b.at) - Date.parse(a.at))
+      .slice(0, FEEDBACK_LIMIT);
     state.feedback = Object.fromEntries(keep.map((f) => [f.incidentId, f]));
   }
-  if (state.changes.length > CHANGES_LIMIT) state.changes = state.changes.slice(-CHANGES_LIMIT);
 }
 
 /** Undoes one change (mutates the state); call revertProblem first. */

@@ -10,6 +10,8 @@ import type { ResolvedPlan, TrackRecord } from '../../core/model/plan';
 import {
   adjustTrackRecord,
   applyFeedback,
+  CHANGES_LIMIT,
+  FEEDBACK_LIMIT,
   applyLearnedTrackRecord,
   applyPromotion,
   feedbackProblem,
@@ -72,6 +74,9 @@ describe('learning: validation', () => {
     expect(feedbackProblem(feedback('a', 'right', { reason: '' }))).toBe('reason is required');
     expect(feedbackProblem(feedback('a', 'right', { closedAt: 'yesterday' }))).toMatch(/closedAt/);
     expect(feedbackProblem(undefined)).toMatch(/required/);
+    expect(feedbackProblem(feedback('a', 'right', { reason: 'x'.repeat(501) }))).toMatch(
+      /reason is longer than 500 characters/,
+    );
   });
 
   it('refuses to revert an unknown or already reverted change', () => {
@@ -255,5 +260,26 @@ describe('learning: configuration', () => {
     expect(() => loadConfig({ HOMEOSTAT_LEARNING_MAX_SENSITIVITY_FACTOR: '0.5' })).toThrow(
       /HOMEOSTAT_LEARNING_MAX_SENSITIVITY_FACTOR \(learning\.maxSensitivityFactor\)/,
     );
+  });
+});
+
+describe('learning: bounded state', () => {
+  it('keeps what still has an effect and lets spent feedback go first', () => {
+    const state = emptyLearningState();
+    give(state, DEFAULT_LEARNING_SETTINGS, feedback('noise', 'noise'));
+    const longAgo = at(-40 * 24 * 60); // outside the 30-day track record: spent
+    give(
+      state,
+      DEFAULT_LEARNING_SETTINGS,
+      ...Array.from({ length: CHANGES_LIMIT + 20 }, (_, i) =>
+        feedback(`old-${i}`, 'wrong', { closedAt: longAgo }),
+      ),
+    );
+    expect(state.changes.length).toBeLessThanOrEqual(CHANGES_LIMIT);
+    expect(Object.keys(state.feedback)).toHaveLength(FEEDBACK_LIMIT);
+    // The threshold raise (the oldest change) and its feedback survive; spent ones went.
+    expect(state.changes[0]).toMatchObject({ id: 'L1', kind: 'sensitivity' });
+    expect(state.feedback['incident:checkout/noise']).toBeDefined();
+    expect(sensitivityFor(state, 'checkout', 3.5, 2)).toBe(4);
   });
 });
