@@ -8,8 +8,12 @@ import { ConfigError, loadConfig } from '../core/model/config';
 import type { Pause } from '../core/model/governor';
 import { formatGovernor } from '../core/model/governorSummary';
 import type { SafetyLimits } from '../core/model/permits';
+import { auditCommand } from './audit';
 import { formatState } from './format';
 import { isSilenceCommand, parseSilenceArgs, runSilenceCommand, SILENCE_COMMANDS } from './silence';
+import { reportCommand } from './report';
+import { durationProblem } from '../client/stats/since';
+import { statsCommand } from './stats';
 import { feedbackCommand } from './feedback';
 import { learningCommand } from './learning';
 
@@ -32,6 +36,9 @@ const USAGE = `usage: homeostat <command>
                                                  teach from a closed incident (right/noise: approvers only)
   learning [revert <id> --by <who> --reason <why>]
                                                  what feedback changed; undo one change (approvers only)
+  report <incident> [--out file.md] [--json]     postmortem draft (Markdown) of a closed or open incident
+  stats [--since 30d] [--service S] [--json]     closed incidents by outcome; success rate, MTTR per playbook/class
+  audit [--since 7d] [--who alice] [--json]      every human decision and action taken, oldest first
 
 <incident> is a workflow id (incident:checkout) or an incident key (checkout).
 Connects to TEMPORAL_ADDRESS, or to the embedded stack (127.0.0.1:7233 by default).`;
@@ -53,6 +60,10 @@ async function main(argv: string[]): Promise<number> {
       'fast-path': { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      since: { type: 'string' },
+      service: { type: 'string' },
+      who: { type: 'string' },
       for: { type: 'string' },
       class: { type: 'string' },
     },
@@ -69,10 +80,15 @@ async function main(argv: string[]): Promise<number> {
       'reset-breaker',
       'feedback',
       'learning',
+      'report',
+      'stats',
+      'audit',
       ...SILENCE_COMMANDS,
     ].includes(command)
   )
     throw new UsageError(`unknown command '${command}'`);
+  const badSince = values.since === undefined ? undefined : durationProblem(values.since);
+  if (badSince) throw new UsageError(badSince);
 
   const silenceArgs = isSilenceCommand(command)
     ? parseSilenceArgs(command, positionals, values, (m) => new UsageError(m))
@@ -94,6 +110,9 @@ async function main(argv: string[]): Promise<number> {
         positionals,
         values,
       );
+    if (command === 'report') return await reportCommand(client, positionals[0], values);
+    if (command === 'stats') return await statsCommand(client, values);
+    if (command === 'audit') return await auditCommand(client, operator, values);
     if (command === 'list') return await list(operator, values.all, cfg.safety);
     if (silenceArgs) return await runSilenceCommand(operator, silenceArgs);
     if (command === 'pause' || command === 'resume') {

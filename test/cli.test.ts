@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncidentReport } from '../core/model/incidentState';
 import { governorWorkflowId } from '../core/model/governor';
@@ -8,6 +10,9 @@ import { updateGovernor } from '../client/governor';
 import { DEFAULT_SAFETY_LIMITS } from '../core/model/permits';
 import { testActivityDeps, testServerAddress, withWorker } from './harness/env';
 import { firingAlert, openIncident, waitForState } from './incident/harness';
+import { mergeAudit } from '../client/audit/merge';
+import { readAuditSources } from '../client/audit/read';
+import { createOperator } from '../client/operator';
 
 /** Runs the real `homeostat` command against the test server. */
 function homeostat(...args: string[]): Promise<{ code: number | null; out: string }> {
@@ -39,6 +44,15 @@ describe('the homeostat CLI', () => {
         const list = await homeostat('list');
         expect(list.code).toBe(0);
         expect(list.out).toContain(handle.workflowId);
+
+        // An open incident's report is a draft, read through its state query.
+        const draft = await homeostat('report', key);
+        expect(draft.code).toBe(0);
+        expect(draft.out).toMatch(/\*\*Draft of an open incident\*\* \(phase `triage`\)/);
+        expect(await homeostat('stats', '--since', '30')).toMatchObject({
+          code: 2,
+          out: expect.stringMatching(/--since '30' is not a duration: use .* e\.g\. 30d, 12h, 90m/),
+        });
 
         const status = await homeostat('status', key);
         expect(status.code).toBe(0);
@@ -72,6 +86,22 @@ describe('the homeostat CLI', () => {
         expect(report.outcome).toBe('aborted');
         expect(report.approvals).toMatchObject([
           { kind: 'abort', by: 'alice', reason: 'false alarm', via: 'update' },
+        ]);
+
+        // The closed incident's report needs no worker's answer: its result and history are enough.
+        const file = join(mkdtempSync(join(tmpdir(), 'homeostat-report-')), 'incident.md');
+        expect(await homeostat('report', key, '--out', file)).toMatchObject({
+          code: 0,
+          out: /report written to/,
+        });
+        const markdown = readFileSync(file, 'utf8');
+        expect(markdown).toMatch(/Outcome: \*\*aborted\*\*/);
+        expect(markdown).toMatch(/\*\*abort\*\* by \*\*alice\*\* via update — "false alarm"/);
+        // The audit (this deployment's incidents only, so other tests' incidents do not slow it down).
+        const since = new Date(Date.now() - 3600_000);
+        const sources = await readAuditSources(client, createOperator(client, taskQueue), since, taskQueue);
+        expect(mergeAudit(sources.governorLog, sources.incidents, { since, who: 'Alice' })).toMatchObject([
+          { kind: 'abort', by: 'alice', reason: 'false alarm', incident: handle.workflowId },
         ]);
       },
       { deps: { approvers: ['alice'], incidents: { ...testActivityDeps().incidents, triageSeconds: 120 } } },

@@ -15,6 +15,7 @@ import type { IntakeResult } from './intake';
 import { INCIDENT_WORKFLOW_TYPE } from '../core/model/incident';
 import { lineLog, type Log } from '../core/model/logger';
 import { WebhookMetrics } from './metrics';
+import { recentClosedIncidents } from '../client/stats/read';
 import { handleAlertDelivery } from './routes/alerts';
 import { handleHealthz, handleMetrics, handleReadyz } from './routes/health';
 import { handleOperator } from './routes/operator';
@@ -77,10 +78,14 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<Ru
   // What routes report through ctx.log is trouble (a delivery Temporal did not accept).
   const log = (msg: string): void => logger.warn(msg);
   const sources = buildSources(config, opts.snsHttpGet);
-  const metrics = new WebhookMetrics(async (query) => {
-    const scoped = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${opts.taskQueue}" AND ${query}`;
-    return (await opts.client.workflow.count(scoped)).count;
-  });
+  const metrics = new WebhookMetrics(
+    async (query) => {
+      const scoped = `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND TaskQueue="${opts.taskQueue}" AND ${query}`;
+      return (await opts.client.workflow.count(scoped)).count;
+    },
+    Date.now,
+    recentClosedIncidents(opts.client, opts.taskQueue),
+  );
   const readSdkMetrics = opts.sdkMetricsUrl ? sdkMetricsReader(opts.sdkMetricsUrl) : undefined;
   const deduper = new DeliveryDeduper<IntakeResult[]>(config.replayWindowSeconds * 1000);
   const operator = createOperator(opts.client, opts.taskQueue, { deadlineMs: config.operatorTimeoutMs });

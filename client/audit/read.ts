@@ -10,6 +10,8 @@ import type { IncidentAuditSource } from './merge';
 export const MAX_AUDITED_INCIDENTS = 200;
 /** Results and queries asked at once: enough to be quick, few enough to spare the server. */
 const PARALLEL = 8;
+/** An open incident whose worker is down never answers its query: it is reported unreadable after this. */
+export const QUERY_DEADLINE_MS = 5_000;
 
 export interface AuditSources {
   governorLog: GovernorLogEntry[];
@@ -20,11 +22,15 @@ export interface AuditSources {
   truncated: boolean;
 }
 
-/** Open incidents, and incidents closed since `since` (the last run of each; continued runs are not closed). */
-export function auditQuery(since: Date): string {
+/**
+ * Open incidents, and incidents closed since `since` (the last run of each; continued runs are not
+ * closed); only one task queue's when given (the CLI reads the whole namespace, like `list`).
+ */
+export function auditQuery(since: Date, taskQueue?: string): string {
   return (
     `WorkflowType="${INCIDENT_WORKFLOW_TYPE}" AND ExecutionStatus!="ContinuedAsNew" AND ` +
-    `(ExecutionStatus="Running" OR CloseTime>="${since.toISOString()}")`
+    `(ExecutionStatus="Running" OR CloseTime>="${since.toISOString()}")` +
+    (taskQueue ? ` AND TaskQueue="${taskQueue.replace(/["\\]/g, '')}"` : '')
   );
 }
 
@@ -37,11 +43,12 @@ export async function readAuditSources(
   client: Client,
   operator: Operator,
   since: Date,
+  taskQueue?: string,
 ): Promise<AuditSources> {
   const governor = await operator.governor();
   const listed: Array<{ workflowId: string; runId: string; status: string }> = [];
   let truncated = false;
-  for await (const info of client.workflow.list({ query: auditQuery(since), pageSize: 100 })) {
+  for await (const info of client.workflow.list({ query: auditQuery(since, taskQueue), pageSize: 100 })) {
     if (listed.length >= MAX_AUDITED_INCIDENTS) {
       truncated = true;
       break;
@@ -56,7 +63,9 @@ export async function readAuditSources(
         const handle = client.workflow.getHandle(workflowId, runId);
         try {
           if (status === 'RUNNING') {
-            const s = await handle.query(stateQuery);
+            const s = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+              handle.query(stateQuery),
+            );
             incidents.push({ workflowId, service: s.input.service, approvals: s.approvals, steps: s.steps });
           } else if (status === 'COMPLETED') {
             const r = (await handle.result()) as IncidentReport;

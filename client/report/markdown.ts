@@ -29,15 +29,23 @@ function header(f: ReportFacts): string[] {
   return lines;
 }
 
+/** A diagnosis summary ends without a full stop; the summary paragraph needs one. */
+const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 function summary(f: ReportFacts): string[] {
   const d = f.diagnosis;
   const parts = [`${f.service} alerted: ${f.title}.`];
   if (d)
     parts.push(
       `Homeostat diagnosed **${d.failureClass}** on ${d.rootService} with ${d.confidence} confidence` +
-        `${d.score !== undefined ? ` (score ${d.score.toFixed(2)})` : ''}: ${d.summary}`,
+        `${d.score !== undefined ? ` (score ${d.score.toFixed(2)})` : ''}: ${sentence(d.summary)}`,
     );
-  if (f.playbook) parts.push(`It ran playbook \`${f.playbook}\` (${f.steps.length} step(s)).`);
+  if (f.playbook)
+    parts.push(
+      f.steps.length
+        ? `It ran playbook \`${f.playbook}\` (${f.steps.length} step(s)).`
+        : `It chose playbook \`${f.playbook}\` but took no action.`,
+    );
   else if (f.noPlanReason) parts.push(`No playbook was run: ${f.noPlanReason}.`);
   parts.push(f.open ? 'The incident is still open.' : `It ended **${f.outcome}**.`);
   return ['## Summary', '', parts.join(' ')];

@@ -14,6 +14,8 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 export const MAX_ALERTS = 200;
 /** Continue-as-new keeps each run short; a report never walks more runs than this back to the first. */
 const MAX_RUNS = 20;
+/** An open incident's state query waits this long for a worker before the report says there is none. */
+export const STATE_QUERY_DEADLINE_MS = 10_000;
 
 export class ReportUnavailable extends Error {}
 
@@ -62,7 +64,7 @@ export async function readReportFacts(client: Client, workflowId: string): Promi
   };
 
   if (status === 'RUNNING') {
-    const state = await queryState(handle);
+    const state = await queryState(client, handle);
     return {
       ...common,
       ...fromState(state),
@@ -80,9 +82,9 @@ export async function readReportFacts(client: Client, workflowId: string): Promi
   return { ...common, ...fromReport(report) };
 }
 
-async function queryState(handle: WorkflowHandle): Promise<IncidentState> {
+async function queryState(client: Client, handle: WorkflowHandle): Promise<IncidentState> {
   try {
-    return await handle.query(stateQuery);
+    return await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(stateQuery));
   } catch (err) {
     throw new ReportUnavailable(
       `${handle.workflowId} is open and no worker answered its state query (${(err as Error).message}); ` +

@@ -23,3 +23,14 @@ export function parseDuration(text: string, flag = '--since'): number {
 export function sinceDate(text: string, now: Date = new Date(), flag = '--since'): Date {
   return new Date(now.getTime() - parseDuration(text, flag) * 1000);
 }
+
+/** What is wrong with a duration, or undefined when it parses (for checks before anything connects). */
+export function durationProblem(text: string, flag = '--since'): string | undefined {
+  try {
+    parseDuration(text, flag);
+    return undefined;
+  } catch (err) {
+    if (err instanceof DurationError) return err.message;
+    throw err;
+  }
+}

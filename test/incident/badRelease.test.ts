@@ -13,6 +13,7 @@ import {
   useFleet,
   waitForState,
 } from './harness';
+import { expectFiguresMatchReports, keyTimeSeconds, postmortem } from '../report/expectations';
 
 /** The bad-release path end to end on the real dev server and the local fleet. */
 describe('incident: bad release', () => {
@@ -23,19 +24,38 @@ describe('incident: bad release', () => {
     const goodRelease = before.targets[0]!.release;
     await injectBadRelease(fleet());
 
-    const { report, prefix } = await withWorker(
+    const { report, prefix, markdown } = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         const report = (await handle.result()) as IncidentReport;
         await maybeRecordHistory(client, handle.workflowId, 'bad-release-recovered');
+        // `homeostat stats` and /metrics, read from visibility, agree with the incident's own report.
+        await expectFiguresMatchReports(client, taskQueue, [report]);
         // Evidence is bounded: the whole history stays far below Temporal's 512 KB payload warning.
         const size = Number((await handle.describe()).raw.workflowExecutionInfo?.historySizeBytes ?? 0);
         expect(size).toBeGreaterThan(0);
         expect(size).toBeLessThan(256 * 1024);
-        return { report, prefix: actionPrefix(handle) };
+        return {
+          report,
+          prefix: actionPrefix(handle),
+          markdown: await postmortem(client, handle.workflowId),
+        };
       },
       { deps: incidentDeps(fleet()) },
     );
+
+    // The postmortem, from what Temporal kept: the diagnosis with its confidence, both steps verified,
+    // no human decision, and the four times (recover is the report's own duration).
+    expect(markdown).toMatch(/Outcome: \*\*recovered\*\*/);
+    expect(markdown).toMatch(/Failure class: \*\*bad-release\*\*/);
+    expect(markdown).toMatch(/Confidence: \*\*(high|medium|low)\*\* \(score 0\.\d\d of 1\)/);
+    expect(markdown.match(/^\| T\+\S+ \| (canary|fleet) \| .* \| done: .* \| healthy: /gm)).toHaveLength(2);
+    expect(markdown).toMatch(/No human decision was recorded/);
+    expect(markdown).toMatch(/Began: \S+ \(alert HighErrorRate from /);
+    expect(keyTimeSeconds(markdown, 'recover')).toBe(report.durationSeconds);
+    expect(keyTimeSeconds(markdown, 'detect')).toBeGreaterThanOrEqual(0);
+    expect(keyTimeSeconds(markdown, 'diagnose')).toBeLessThanOrEqual(keyTimeSeconds(markdown, 'mitigate')!);
+    expect(markdown).toMatch(/Find out what was wrong with release/);
 
     if (report.outcome !== 'recovered')
       console.log(JSON.stringify({ conclusion: report.conclusion, timeline: report.timeline }, null, 1));

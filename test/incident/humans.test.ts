@@ -20,6 +20,7 @@ import {
   useFleet,
   waitForState,
 } from './harness';
+import { keyTimeSeconds, postmortem } from '../report/expectations';
 
 /** Humans in the loop: abort with compensation, approvals that time out, approvers that are refused. */
 describe('incident: approvals and aborts', () => {
@@ -29,7 +30,7 @@ describe('incident: approvals and aborts', () => {
     await injectBadRelease(fleet());
     const bad = (await fleet().providers.remediation.describe('checkout')).targets[0]!.release;
 
-    const { report, prefix } = await withWorker(
+    const { report, prefix, markdown } = await withWorker(
       async ({ client, taskQueue }) => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         await waitForState(handle, 'stage 2 running', (s) => s.steps.some((st) => st.stage === 'fleet'));
@@ -39,7 +40,11 @@ describe('incident: approvals and aborts', () => {
         expect(decision.accepted).toBe(true);
         const report = (await handle.result()) as IncidentReport;
         await maybeRecordHistory(client, handle.workflowId, 'abort-compensated');
-        return { report, prefix: actionPrefix(handle) };
+        return {
+          report,
+          prefix: actionPrefix(handle),
+          markdown: await postmortem(client, handle.workflowId),
+        };
       },
       { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
     );
@@ -48,6 +53,13 @@ describe('incident: approvals and aborts', () => {
     expect(report.conclusion).toMatch(/alice/);
     expect(report.steps.map((s) => s.status)).toEqual(['compensated', 'compensated']);
     expect(report.approvals).toMatchObject([{ kind: 'abort', by: 'alice', via: 'update' }]);
+    // The postmortem names who aborted and why, and what was undone.
+    expect(markdown).toMatch(/Outcome: \*\*aborted\*\*/);
+    expect(markdown).toMatch(/\*\*abort\*\* by \*\*alice\*\* via update — "stop, wrong fix"/);
+    expect(markdown.match(/^- \S+ \(set-release\) undone: /gm)).toHaveLength(2);
+    expect(markdown).toMatch(/alice aborted \("stop, wrong fix"\): decide whether rollback-bad-release/);
+    expect(keyTimeSeconds(markdown, 'recover')).toBeNull();
+    expect(keyTimeSeconds(markdown, 'mitigate')).toBeGreaterThanOrEqual(0);
     // Forward actions in order, then their undos in reverse order; checkout as the incident found it.
     await expectRollbackUndone(fleet(), prefix, bad);
   });
@@ -60,6 +72,14 @@ describe('incident: approvals and aborts', () => {
         const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
         const report = (await handle.result()) as IncidentReport;
         await maybeRecordHistory(client, handle.workflowId, 'approval-timeout-escalated');
+        // The postmortem of the escalation: no action, and what a human must look at.
+        const markdown = await postmortem(client, handle.workflowId);
+        expect(markdown).toMatch(/Outcome: \*\*escalated\*\*/);
+        expect(markdown).toMatch(/Failure class: \*\*dependency-outage\*\*/);
+        expect(markdown).toMatch(/No action was taken/);
+        expect(markdown).toMatch(/- \[ \] A human must check checkout: .*no approval within 3s/);
+        expect(markdown).toMatch(/- \[ \] Nobody approved within the approval window/);
+        expect(keyTimeSeconds(markdown, 'mitigate')).toBeNull();
         return report;
       },
       {

@@ -115,6 +115,9 @@ describe('the postmortem draft', () => {
     expect(md).toMatch(/Nothing was undone/);
     expect(md).toMatch(/- \[ \] Find out what was wrong with release v2 \(deployed by ci\)/);
     expect(md).not.toMatch(/Draft of an open incident/);
+    expect(md).toMatch(
+      /with high confidence \(score 0.91\): release v2 fails\. It ran playbook `rollback-release` \(1 step\(s\)\)\./,
+    );
   });
 
   it('names who aborted and why, and what was undone', () => {

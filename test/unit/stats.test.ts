@@ -8,7 +8,7 @@ import {
 } from '../../client/stats/aggregate';
 import { registerOutcomeMetrics } from '../../client/stats/promMetrics';
 import { closedIncidentsQuery, outcomeMemoOf } from '../../client/stats/read';
-import { parseDuration, sinceDate } from '../../client/stats/since';
+import { durationProblem, parseDuration, sinceDate } from '../../client/stats/since';
 
 const closed = (
   id: string,
@@ -99,6 +99,8 @@ describe('incident statistics', () => {
     expect(() => parseDuration('30')).toThrow(/--since '30' is not a duration: use .* e\.g\. 30d, 12h, 90m/);
     expect(() => parseDuration('2 weeks')).toThrow(/not a duration/);
     expect(() => parseDuration('0d')).toThrow(/longer than zero/);
+    expect(durationProblem('7d')).toBeUndefined();
+    expect(durationProblem('7 days', '--since')).toMatch(/--since '7 days' is not a duration/);
   });
 
   it('lists only closed, final runs in the window, and reads only well-formed memos', () => {

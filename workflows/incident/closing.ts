@@ -103,6 +103,9 @@ function outcomeMemo(report: IncidentReport) {
     closedAt: report.closedAt,
     durationSeconds: report.durationSeconds,
     steps: report.steps.length,
+    // Each action's kind and how it ended, for /metrics and `homeostat stats` (bounded like the steps).
+    // Only the memo's content changes, not its command, so older histories replay unchanged.
+    actions: report.steps.slice(0, 50).map((s) => ({ kind: s.action.kind, status: s.status })),
     ...(report.correlation ? { correlation: correlationMemo(report.correlation) } : {}),
   };
 }
