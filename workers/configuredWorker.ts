@@ -19,7 +19,8 @@ export interface ConfiguredWorker {
 /**
  * A Homeostat worker exactly as the configuration describes it (connection, namespace, task queue,
  * shutdown grace, providers and activity settings): what `npm run worker` runs. `extra` adds what a
- * caller brings of its own, such as a prebuilt workflow bundle or interceptors.
+ * caller brings of its own, such as a prebuilt workflow bundle or interceptors. With `tracing`
+ * (workers/telemetryTracing.ts) its client, activities and workflows are traced.
  */
 export async function createConfiguredWorker(
   cfg: HomeostatConfig,

@@ -43,7 +43,17 @@ export async function installTelemetry(
   const metricsBindAddress =
     cfg.metricsBindAddress ??
     (opts.defaultMetricsOnLoopback ? `127.0.0.1:${await freePort('127.0.0.1')}` : undefined);
-  Runtime.install(runtimeOptions(metricsBindAddress ? { metricsBindAddress } : {}));
+  try {
+    Runtime.install(runtimeOptions(metricsBindAddress ? { metricsBindAddress } : {}));
+  } catch (err) {
+    // Core's own message ("Address already in use") does not say which setting to change.
+    if (!cfg.metricsBindAddress || !/prometheus/i.test((err as Error).message)) throw err;
+    throw new Error(
+      `HOMEOSTAT_METRICS_BIND_ADDRESS=${cfg.metricsBindAddress}: ${(err as Error).message}; ` +
+        'choose a free port or unset it',
+      { cause: err },
+    );
+  }
   return metricsBindAddress ? { sdkMetricsUrl: metricsUrl(metricsBindAddress) } : {};
 }
 
