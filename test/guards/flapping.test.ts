@@ -31,15 +31,15 @@ describe('flapping protection', () => {
     };
     await withWorker(
       async ({ client, taskQueue }) => {
-        const incident = async (history: string) => {
+        const incident = async (history?: string) => {
           await injectBadRelease(fleet());
           const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
           const report = (await handle.result()) as IncidentReport;
-          await maybeRecordHistory(client, handle.workflowId, history);
+          if (history) await maybeRecordHistory(client, handle.workflowId, history);
           return { report, actions: await ledger(fleet(), actionPrefix(handle)) };
         };
         try {
-          const first = await incident('flapping-first-heals');
+          const first = await incident();
           expect(first.report.outcome).toBe('recovered');
           expect(first.report.timeline.map((t) => t.event).join('\n')).not.toMatch(/flapping/);
 
@@ -73,6 +73,8 @@ describe('flapping protection', () => {
             .terminate('test over')
             .catch(() => undefined);
         }
+        // The governor's side: releases that name their failure, and the flapping asks.
+        await maybeRecordHistory(client, governorWorkflowId(taskQueue), 'governor-flapping');
       },
       { deps: incidentDeps(fleet(), { safety }) },
     );

@@ -126,6 +126,7 @@ describe('silences', () => {
           await server.close();
           await endGovernor(client, taskQueue);
         }
+        await maybeRecordHistory(client, governorWorkflowId(taskQueue), 'governor-silences');
       },
       { deps: incidentDeps(fleet(), { approvers: ['alice'] }) },
     );
