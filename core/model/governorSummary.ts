@@ -1,6 +1,7 @@
 import type { GovernorState } from './governor';
 import type { SafetyLimits } from './permits';
 import { formatSilences } from './silence';
+import { flappingLimits, formatFlapping } from './flapping';
 
 const HOUR_MS = 3_600_000;
 
@@ -49,6 +50,12 @@ export function formatGovernor(
         (victims ? `; victims waiting on it: ${victims}` : ''),
     );
   }
+  // What people's feedback changed and is still in force (each one revertible by id).
+  const learned = (state?.learning?.changes ?? []).filter((c) => !c.reverted);
+  if (learned.length > 0)
+    lines.push(
+      `learned from feedback: ${learned.length} change(s) in force (\`homeostat learning\` lists them)`,
+    );
   const actions = (permits?.actions ?? []).filter((a) => now - Date.parse(a.at) < HOUR_MS);
   const perService = new Map<string, number>();
   for (const a of actions) perService.set(a.service, (perService.get(a.service) ?? 0) + 1);
@@ -56,5 +63,6 @@ export function formatGovernor(
   for (const [service, count] of perService)
     lines.push(`  ${service}: ${count}/${limits.maxActionsPerServicePerHour}`);
   lines.push(...formatSilences(state?.silences, now));
+  lines.push(...formatFlapping(state?.flapping, now, flappingLimits(limits)));
   return lines.join('\n');
 }

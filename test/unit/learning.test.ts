@@ -1,4 +1,6 @@
 import { loadConfig } from '../../core/model/config';
+import { formatGovernor } from '../../core/model/governorSummary';
+import { DEFAULT_SAFETY_LIMITS } from '../../core/model/permits';
 import {
   DEFAULT_LEARNING_SETTINGS,
   emptyLearningState,
@@ -281,5 +283,17 @@ describe('learning: bounded state', () => {
     expect(state.changes[0]).toMatchObject({ id: 'L1', kind: 'sensitivity' });
     expect(state.feedback['incident:checkout/noise']).toBeDefined();
     expect(sensitivityFor(state, 'checkout', 3.5, 2)).toBe(4);
+  });
+});
+
+describe('learning: homeostat safety', () => {
+  it('counts the changes in force', () => {
+    const learning = emptyLearningState();
+    give(learning, DEFAULT_LEARNING_SETTINGS, feedback('a', 'noise'), feedback('b', 'noise'));
+    revertChange(learning, { id: 'L2', by: 'bob', reason: 'real' }, at(30));
+    expect(formatGovernor({ paused: null, log: [], learning }, DEFAULT_SAFETY_LIMITS, NOW)).toContain(
+      'learned from feedback: 1 change(s) in force (`homeostat learning` lists them)',
+    );
+    expect(formatGovernor({ paused: null, log: [] }, DEFAULT_SAFETY_LIMITS, NOW)).not.toContain('learned');
   });
 });
