@@ -161,3 +161,28 @@ export function invalidFlappingLimits(limits: FlappingLimits | undefined): strin
   if (!Number.isInteger(limits.maxBackoffs)) return 'limits.maxBackoffs must be a whole number';
   return undefined;
 }
+
+/** The lines `homeostat safety` prints: failures that recovered lately, and what their next return meets. */
+export function formatFlapping(
+  state: FlappingState | undefined,
+  now: number,
+  limits: FlappingLimits,
+): string[] {
+  const recent = Object.entries(state?.recoveries ?? {})
+    .map(([key, list]) => ({
+      key,
+      count: list.filter((r) => now - Date.parse(r.at) < limits.windowSeconds * 1000).length,
+    }))
+    .filter((r) => r.count > 0);
+  if (recent.length === 0) return [];
+  return [
+    `recovered lately (flapping protection, ${minutes(limits.windowSeconds)} window):`,
+    ...recent.map(({ key, count }) => {
+      const [root, failureClass] = key.split('|');
+      const next = decideFlapping(count, { rootService: root!, failureClass: failureClass! }, limits);
+      const meets =
+        next.verdict === 'escalate' ? 'goes to a human' : `waits ${backoffSeconds(count, limits)} s`;
+      return `  ${failureClass} on ${root}: ${count} recover${count === 1 ? 'y' : 'ies'}; its next return ${meets}`;
+    }),
+  ];
+}

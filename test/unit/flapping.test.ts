@@ -4,6 +4,7 @@ import {
   DEFAULT_FLAPPING_LIMITS,
   emptyFlappingState,
   flappingLimits,
+  formatFlapping,
   invalidFlappingLimits,
   noteRecovery,
   type FlappingAsk,
@@ -11,6 +12,7 @@ import {
 } from '../../core/model/flapping';
 import { configSchema, loadConfig } from '../../core/model/config';
 import { DEFAULT_SAFETY_LIMITS } from '../../core/model/permits';
+import { formatGovernor } from '../../core/model/governorSummary';
 
 const T0 = Date.parse('2026-12-02T10:00:00Z');
 const MIN = 60_000;
@@ -129,6 +131,29 @@ describe('flapping protection', () => {
     expect(state.recoveries['checkout|bad-release']!.length).toBeLessThanOrEqual(50);
     for (let i = 0; i < 800; i++) askFlapping(state, ask(limits), T0);
     expect(state.answers.length).toBe(500);
+  });
+
+  it('shows in `homeostat safety` what the next return of a recent failure meets', () => {
+    const limits = { ...DEFAULT_FLAPPING_LIMITS, maxBackoffs: 2 };
+    const state = recovered(2, limits);
+    noteRecovery(state, { incidentId: 'w', rootService: 'web', failureClass: 'deadlock' }, T0, limits);
+    expect(formatFlapping(state, T0 + 5 * MIN, limits)).toEqual([
+      'recovered lately (flapping protection, 30 min window):',
+      '  bad-release on checkout: 2 recoveries; its next return waits 120 s',
+      '  deadlock on web: 1 recovery; its next return waits 60 s',
+    ]);
+    noteRecovery(state, { incidentId: 'r3', ...failure }, T0 + 2 * MIN, limits);
+    expect(formatFlapping(state, T0 + 5 * MIN, limits)[1]).toMatch(
+      /3 recoveries; its next return goes to a human/,
+    );
+    expect(formatFlapping(state, T0 + 40 * MIN, limits)).toEqual([]);
+    expect(
+      formatGovernor(
+        { paused: null, log: [], flapping: state },
+        { ...DEFAULT_SAFETY_LIMITS, flappingMaxBackoffs: 2 },
+        T0 + 5 * MIN,
+      ),
+    ).toContain('bad-release on checkout: 3 recoveries');
   });
 
   it('names the wrong limit', () => {
