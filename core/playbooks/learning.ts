@@ -159,6 +159,10 @@ export function applyFeedback(
     } else {
       notes.push(`${req.incidentId} already counts as ${counts} in the track record of ${playbook}`);
     }
+    if (Date.parse(req.closedAt) <= Date.parse(at) - TRACK_RECORD_DAYS * 86_400_000)
+      notes.push(
+        `${req.incidentId} closed more than ${TRACK_RECORD_DAYS} days ago: outside the track record plans read`,
+      );
     const promotions = state.changes.filter(
       (c) => active(c) && c.kind === 'promotion' && c.service === service && c.playbook === playbook,
     );

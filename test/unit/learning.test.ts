@@ -123,7 +123,12 @@ describe('learning: wrong and right feed the track record', () => {
 
   it('counts feedback only for incidents within the track record window', () => {
     const state = emptyLearningState();
-    give(state, DEFAULT_LEARNING_SETTINGS, feedback('old', 'wrong', { closedAt: at(-31 * 24 * 60) }));
+    const [old] = give(
+      state,
+      DEFAULT_LEARNING_SETTINGS,
+      feedback('old', 'wrong', { closedAt: at(-31 * 24 * 60) }),
+    );
+    expect(old!.notes).toContainEqual(expect.stringMatching(/closed more than 30 days ago/));
     expect(adjustTrackRecord(record(3, 0), state, NOW).applied).toHaveLength(0);
   });
 
