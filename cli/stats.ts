@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { aggregate, formatStats } from '../client/stats/aggregate';
-import { readClosedIncidents } from '../client/stats/read';
+import { DEFAULT_CLOSED_LIMIT, readClosedIncidents } from '../client/stats/read';
 import { DurationError, sinceDate } from '../client/stats/since';
 
 export interface StatsOptions {
@@ -37,5 +37,9 @@ export async function statsCommand(client: Client, opts: StatsOptions): Promise<
       ? JSON.stringify({ since: since.toISOString(), service: opts.service ?? null, ...stats }, null, 2)
       : formatStats(stats, scope),
   );
+  if (incidents.length >= DEFAULT_CLOSED_LIMIT)
+    console.error(
+      `only the newest ${DEFAULT_CLOSED_LIMIT} incidents were counted: narrow --since for exact figures`,
+    );
   return 0;
 }
