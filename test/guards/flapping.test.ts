@@ -1,6 +1,9 @@
 import { governorWorkflowId } from '../../core/model/governor';
 import type { IncidentReport } from '../../core/model/incidentState';
 import { DEFAULT_SAFETY_LIMITS } from '../../core/model/permits';
+import { createOperator } from '../../client/operator';
+import { updateGovernor } from '../../client/governor';
+import { releasePermitsUpdate } from '../../workflows/governorApi';
 import { withWorker } from '../harness/env';
 import { maybeRecordHistory } from '../harness/histories';
 import {
@@ -11,6 +14,7 @@ import {
   ledger,
   openIncident,
   useFleet,
+  waitForState,
 } from '../incident/harness';
 
 /**
@@ -77,6 +81,51 @@ describe('flapping protection', () => {
         await maybeRecordHistory(client, governorWorkflowId(taskQueue), 'governor-flapping');
       },
       { deps: incidentDeps(fleet(), { safety }) },
+    );
+  });
+
+  it('waits out a back-off durably, and an abort ends the wait with no action', async () => {
+    // A long back-off (5 min), so only the abort can end it within the test.
+    const safety = { ...DEFAULT_SAFETY_LIMITS, flappingBaseSeconds: 300 };
+    await injectBadRelease(fleet());
+    await withWorker(
+      async ({ client, taskQueue }) => {
+        try {
+          // An earlier incident recovered checkout from a bad release (as its release reports it).
+          await updateGovernor(client, taskQueue, releasePermitsUpdate, {
+            incidentId: 'earlier/run',
+            services: ['checkout'],
+            result: 'recovered',
+            conclusion: 'rolled back',
+            limits: safety,
+            rootService: 'checkout',
+            failureClass: 'bad-release',
+          });
+          const handle = await openIncident(client, taskQueue, firingAlert('checkout'));
+          const held = await waitForState(handle, 'backing off', (s) => s.phase === 'held');
+          expect(held.timeline.at(-1)?.event).toMatch(
+            /backing off 300 s before acting again — abort still works/,
+          );
+          const answer = await createOperator(client, taskQueue).abort(handle.workflowId, {
+            by: 'alice',
+            reason: 'looking into it myself',
+          });
+          expect(answer).toMatchObject({ ok: true, value: { accepted: true } });
+          const report = (await handle.result()) as IncidentReport;
+          expect(report).toMatchObject({
+            outcome: 'aborted',
+            conclusion: 'aborted by alice: looking into it myself',
+            steps: [],
+          });
+          expect(await ledger(fleet(), actionPrefix(handle))).toEqual([]);
+        } finally {
+          await client.workflow
+            .getHandle(governorWorkflowId(taskQueue))
+            .terminate('test over')
+            .catch(() => undefined);
+        }
+      },
+      { deps: incidentDeps(fleet(), { safety, approvers: ['alice'] }) },
     );
   });
 });
