@@ -11,6 +11,7 @@ import type { SafetyLimits } from '../core/model/permits';
 import { auditCommand } from './audit';
 import { formatState } from './format';
 import { isSilenceCommand, parseSilenceArgs, runSilenceCommand, SILENCE_COMMANDS } from './silence';
+import { describeSilence, pruneSilences } from '../core/model/silence';
 import { reportCommand } from './report';
 import { durationProblem } from '../client/stats/since';
 import { statsCommand } from './stats';
@@ -199,6 +200,8 @@ async function list(operator: Operator, all: boolean, limits: SafetyLimits): Pro
         `CIRCUIT BREAKER OPEN for ${service}: its remediations wait for a human (homeostat safety)`,
       );
   }
+  for (const silence of pruneSilences(governor?.silences, Date.now()))
+    console.log(`SILENCED ${describeSilence(silence)} (${silence.id}; homeostat safety)`);
   // Every incident of the namespace, not only this task queue's: the CLI has always shown them all.
   const incidents = await operator.list({ scope: 'namespace', ...(all ? {} : { status: 'open' }) });
   for (const wf of incidents) {

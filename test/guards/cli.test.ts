@@ -71,6 +71,9 @@ describe('homeostat silence / unsilence', () => {
         expect((await cli('safety')).out).toMatch(
           /silence-1: checkout \(bad-release\) silenced by bob until/,
         );
+        expect((await cli('list')).out.split('\n')[0]).toMatch(
+          /^SILENCED checkout \(bad-release\) silenced by bob until .*Z: migration \(silence-1; homeostat safety\)$/,
+        );
         expect(await cli('unsilence', 'checkout', '--by', 'bob', '--reason', 'done')).toMatchObject({
           code: 1,
           out: expect.stringMatching(
